@@ -1,0 +1,43 @@
+import type { JourneyStore, StoreInfo } from '../types';
+import { systemClock, type Clock } from './clock';
+import { MemoryEventStore } from './events';
+
+export interface MemoryStoreOptions {
+	namespace?: string;
+	clock?: Clock;
+}
+
+/**
+ * The embedded store for one n8n process with no Redis: trials, the demo, development.
+ * It is not shared between processes (queue-mode workers each have their own), which the
+ * nodes say in their store parameter.
+ */
+export class MemoryStore implements JourneyStore {
+	readonly info: StoreInfo;
+	readonly events: MemoryEventStore;
+	private readonly clock: Clock;
+
+	constructor(options: MemoryStoreOptions = {}) {
+		this.clock = options.clock ?? systemClock;
+		this.info = { kind: 'memory', namespace: options.namespace ?? 'default' };
+		this.events = new MemoryEventStore(this.clock);
+	}
+
+	async now(): Promise<number> {
+		return this.clock();
+	}
+
+	async close(): Promise<void> {}
+}
+
+const processStores = new Map<string, MemoryStore>();
+
+/** The process-wide memory store of a namespace: every node of the package gets the same one. */
+export function getMemoryStore(namespace = 'default'): MemoryStore {
+	let store = processStores.get(namespace);
+	if (!store) {
+		store = new MemoryStore({ namespace });
+		processStores.set(namespace, store);
+	}
+	return store;
+}

@@ -1,0 +1,69 @@
+/**
+ * The store seam: everything the nodes keep between executions goes through this interface.
+ * Two implementations: the in-memory store (one per process, for trials and development) and
+ * the Redis store (production). Both pass one shared test suite (test/store-suite.ts).
+ *
+ * The interface is split by concept (events, caps, waits, contact state); each concept has
+ * its own file in memory/ and redis/. Every method takes a batch so that a node makes one
+ * round trip per execution, not one per item.
+ */
+
+/** An event about one contact. `id` deduplicates: recording the same id twice is a no-op. */
+export interface ContactEvent {
+	id: string;
+	contactId: string;
+	name: string;
+	properties: Record<string, unknown>;
+	/** epoch milliseconds */
+	occurredAt: number;
+}
+
+export interface RecordEventsOptions {
+	/** newest events kept per contact; older ones are dropped */
+	historyLimit: number;
+	/** how long a contact's history (and the dedupe mark of each id) lives after its last event */
+	ttlSeconds: number;
+}
+
+export interface RecordOutcome {
+	eventId: string;
+	/** false when an event with this id was recorded before (a duplicate) */
+	recorded: boolean;
+}
+
+export interface EventQuery {
+	contactId: string;
+	/** only events with one of these names; all names when absent */
+	names?: string[];
+	/** only events with occurredAt >= sinceMs (epoch ms) */
+	sinceMs?: number;
+}
+
+export interface EventStore {
+	/** Appends to each contact's bounded history; result[i] answers events[i]. */
+	record(events: ContactEvent[], options: RecordEventsOptions): Promise<RecordOutcome[]>;
+	/** One batch, one round trip: result[i] answers queries[i], oldest event first. */
+	list(queries: EventQuery[]): Promise<ContactEvent[][]>;
+}
+
+
+export type StoreKind = 'memory' | 'redis';
+
+export interface StoreInfo {
+	kind: StoreKind;
+	/** the client namespace every key of this store lives under */
+	namespace: string;
+}
+
+/**
+ * The full store as the nodes see it: one object per concept. New concepts (caps, waits,
+ * contact state) are added as fields here, each implemented by both stores.
+ */
+export interface JourneyStore {
+	readonly info: StoreInfo;
+	/** Current time in epoch ms from the store's clock (Redis TIME for Redis), not the host's. */
+	now(): Promise<number>;
+	readonly events: EventStore;
+	/** Releases connections; the process-wide pools call it on shutdown. */
+	close(): Promise<void>;
+}

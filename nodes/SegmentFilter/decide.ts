@@ -1,0 +1,154 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { isValidTimeZone, resolveStore, type ContactEvent, type EvaluationContext } from '../../lib';
+import { ConditionSource, type ItemSegment, type Mode } from './conditionSource';
+import { contactFieldReader } from './fieldReader';
+
+interface Options {
+	includeFailedConditions?: boolean;
+	fallbackTimezone?: string;
+}
+
+/** An item that the attribute conditions left open: it needs the contact's events. */
+interface Pending {
+	itemIndex: number;
+	segment: ItemSegment;
+	context: EvaluationContext;
+	contactId: string;
+}
+
+type Decision = { matched: boolean; segment: ItemSegment; context: EvaluationContext; events?: ContactEvent[] };
+
+/**
+ * The item loop and error policy of the Segment Filter. Pass one decides every item on its
+ * attributes; only the items it cannot decide (they depend on event conditions) have their
+ * event histories fetched — in one batched store call — and are decided in pass two.
+ */
+export async function decideSegments(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const mode = ctx.getNodeParameter('mode', 0) as Mode;
+	const options = ctx.getNodeParameter('options', 0, {}) as Options;
+	const now = Date.now();
+	const source = new ConditionSource(ctx, mode);
+	const readZone = contactFieldReader(ctx, 'timezone');
+	const readContactId = contactFieldReader(ctx, 'contactId');
+	const fallbackZone = (options.fallbackTimezone ?? '').trim() || ctx.getTimezone();
+	if (!isValidTimeZone(fallbackZone)) {
+		throw new NodeOperationError(ctx.getNode(), `Fallback Time Zone "${fallbackZone}" is not a valid time zone`, {
+			description: 'Use an IANA zone name such as "Europe/Berlin", "Asia/Seoul" or "UTC".',
+		});
+	}
+
+	const decisions: Array<Decision | Error> = new Array(items.length);
+	const pending: Pending[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const segment = source.forItem(itemIndex);
+			const context = { now, timezone: contactZone(ctx, readZone(itemIndex), fallbackZone, itemIndex) };
+			const contact = items[itemIndex].json;
+			// a field that is not a date would silently fail its date condition: say so instead
+			const [nonDate] = segment.compiled.checkFactTypes(contact, `item ${itemIndex}`);
+			if (nonDate) {
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Item ${itemIndex}: field "${nonDate.fact}" is used with a date operator (${nonDate.path}) but holds ${JSON.stringify(nonDate.factValue)}, which is not a date`,
+					{
+						itemIndex,
+						description: `Give "${nonDate.fact}" an ISO date (2026-01-31 or 2026-01-31T09:00:00Z) or epoch milliseconds, or change the condition.`,
+					},
+				);
+			}
+			const matched = segment.compiled.evaluate(contact, context);
+			if (matched !== undefined) {
+				decisions[itemIndex] = { matched, segment, context };
+				continue;
+			}
+			const contactId = readContactId(itemIndex);
+			if (contactId === undefined || contactId === null || String(contactId).trim() === '') {
+				throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: Contact ID is empty, but the segment has event conditions`, {
+					itemIndex,
+					description:
+						'Event conditions read the contact\'s recorded events: set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.',
+				});
+			}
+			pending.push({ itemIndex, segment, context, contactId: String(contactId) });
+		} catch (error) {
+			decisions[itemIndex] = asNodeError(ctx, error, itemIndex);
+		}
+	}
+
+	if (pending.length > 0) await decideWithEvents(ctx, pending, decisions);
+
+	const matchedItems: INodeExecutionData[] = [];
+	const notMatchedItems: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const decision = decisions[itemIndex];
+		if (decision instanceof Error) {
+			if (!ctx.continueOnFail()) throw decision;
+			notMatchedItems.push({ json: { ...items[itemIndex].json, error: decision.message }, pairedItem: { item: itemIndex } });
+			continue;
+		}
+		const segmentField: IDataObject = { matched: decision.matched };
+		if (decision.segment.name) segmentField.name = decision.segment.name;
+		if (options.includeFailedConditions && !decision.matched) {
+			const contact = items[itemIndex].json;
+			const dynamic = decision.events ? { events: decision.events } : undefined;
+			segmentField.failed = decision.segment.compiled.explain(contact, decision.context, dynamic).failed as unknown as IDataObject[];
+		}
+		const out: INodeExecutionData = {
+			json: { ...items[itemIndex].json, segment: segmentField },
+			pairedItem: { item: itemIndex },
+		};
+		if (items[itemIndex].binary) out.binary = items[itemIndex].binary;
+		(decision.matched ? matchedItems : notMatchedItems).push(out);
+	}
+	return [matchedItems, notMatchedItems];
+}
+
+async function decideWithEvents(
+	ctx: IExecuteFunctions,
+	pending: Pending[],
+	decisions: Array<Decision | Error>,
+): Promise<void> {
+	let histories: ContactEvent[][];
+	try {
+		const store = await resolveStore(ctx, pending[0].itemIndex);
+		histories = await store.events.list(
+			pending.map((p) => ({ contactId: p.contactId, names: p.segment.eventNames })),
+		);
+	} catch (error) {
+		const failure = new NodeOperationError(ctx.getNode(), `Could not read contact events from the store: ${(error as Error).message}`, {
+			description: 'Check the "Store" parameter and its credential, and that the store is reachable.',
+		});
+		for (const p of pending) decisions[p.itemIndex] = failure;
+		return;
+	}
+	pending.forEach((p, i) => {
+		try {
+			const events = histories[i];
+			const matched = p.segment.compiled.evaluate(ctx.getInputData()[p.itemIndex].json, p.context, { events });
+			decisions[p.itemIndex] = { matched: matched === true, segment: p.segment, context: p.context, events };
+		} catch (error) {
+			decisions[p.itemIndex] = asNodeError(ctx, error, p.itemIndex);
+		}
+	});
+}
+
+function contactZone(ctx: IExecuteFunctions, value: unknown, fallback: string, itemIndex: number): string {
+	if (value === undefined || value === null || value === '') return fallback;
+	if (isValidTimeZone(value)) return value as string;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`Item ${itemIndex}: Contact Time Zone ${JSON.stringify(value)} is not a valid time zone`,
+		{
+			itemIndex,
+			description:
+				'Use an IANA zone name such as "Europe/Berlin" or "Asia/Seoul", fix the contact\'s field, or clear the parameter to use the fallback zone.',
+		},
+	);
+}
+
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}

@@ -1,0 +1,212 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { listSegments, storeProperties } from '../../lib';
+
+/**
+ * Builder operators in the marketer's words. `value` is the rules-package operator (or one of
+ * the event operators below, which the builder turns into an `eventCount` condition).
+ */
+export const builderOperators: INodePropertyOptions[] = [
+	{ name: 'Is Equal To', value: 'equal' },
+	{ name: 'Is Not Equal To', value: 'notEqual' },
+	{ name: 'Is Equal To (Ignore Case)', value: 'equalsIgnoreCase' },
+	{ name: 'Contains Text', value: 'stringContains' },
+	{ name: 'Starts With', value: 'startsWith' },
+	{ name: 'Ends With', value: 'endsWith' },
+	{ name: 'Matches Pattern (RE2)', value: 'matchesRegex' },
+	{ name: 'Is Greater Than', value: 'greaterThan' },
+	{ name: 'Is Greater Than or Equal To', value: 'greaterThanInclusive' },
+	{ name: 'Is Less Than', value: 'lessThan' },
+	{ name: 'Is Less Than or Equal To', value: 'lessThanInclusive' },
+	{ name: 'Is Between (Min, Max)', value: 'between' },
+	{ name: 'Is One Of', value: 'isIn' },
+	{ name: 'Is Not One Of', value: 'isNotIn' },
+	{ name: 'List Contains Any Of', value: 'containsAny' },
+	{ name: 'List Contains All Of', value: 'containsAll' },
+	{ name: 'Exists', value: 'exists' },
+	{ name: 'Does Not Exist', value: 'notExists' },
+	{ name: 'Is Empty', value: 'isEmpty' },
+	{ name: 'Is Not Empty', value: 'isNotEmpty' },
+	{ name: 'Date Is Within the Last', value: 'withinLast' },
+	{ name: 'Date Is More Than … Ago', value: 'moreThanAgo' },
+	{ name: 'Date Is Before', value: 'before' },
+	{ name: 'Date Is After', value: 'after' },
+	{ name: 'Anniversary Is Within the Next … Days', value: 'anniversaryWithin' },
+	{ name: 'Did Event at Least … Times', value: 'didEventAtLeast' },
+	{ name: 'Did Event at Most … Times', value: 'didEventAtMost' },
+	{ name: 'Did Not Do Event', value: 'didNotDoEvent' },
+];
+
+export const EVENT_OPERATORS = ['didEventAtLeast', 'didEventAtMost', 'didNotDoEvent'];
+export const NO_VALUE_OPERATORS = ['exists', 'notExists', 'isEmpty', 'isNotEmpty', 'didNotDoEvent'];
+
+const segmentOptions: INodePropertyOptions[] = listSegments().map((segment) => ({
+	name: segment.name,
+	value: segment.name,
+	description: segment.description,
+}));
+
+export const segmentFilterProperties: INodeProperties[] = [
+	{
+		displayName: 'Define Segment By',
+		name: 'mode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Conditions (Builder)',
+				value: 'builder',
+				description: 'Rows of field · operator · value',
+			},
+			{
+				name: 'Rules (JSON)',
+				value: 'rules',
+				description: 'A JSON-rules-engine condition tree with nested all / any / not',
+			},
+			{
+				name: 'Saved Segment',
+				value: 'segment',
+				description: 'A ready segment from the library, e.g. inactive-90-days',
+			},
+		],
+		default: 'builder',
+	},
+	{
+		displayName: 'Conditions',
+		name: 'conditions',
+		placeholder: 'Add Condition',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		displayOptions: { show: { mode: ['builder'] } },
+		default: {},
+		options: [
+			{
+				name: 'condition',
+				displayName: 'Condition',
+				values: [
+					{
+						displayName: 'Field or Event',
+						name: 'field',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. plan, address.country, lastSeenAt (or an event name)',
+						description: 'Dotted path of a field of the contact item;	for the \'Did event\' operators, the event name',
+					},
+					{
+						displayName: 'Group',
+						name: 'group',
+						type: 'number',
+						default: 1,
+						description: 'Conditions with the same group number are combined first;	groups are then combined with \'Combine Groups\'',
+					},
+					{
+						displayName: 'Operator',
+						name: 'operator',
+						type: 'options',
+						default: '',
+					},
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. pro	·	10, 20	·	7d	·	2026-01-31	·	vip, gold',
+						description: 'Lists are comma-separated;	durations like 30m, 24h, 7d, 2w; \'between\' takes \'min, max\'; \'did event\' takes the number of times',
+					},
+					{
+						displayName: 'Within the Last',
+						name: 'within',
+						type: 'string',
+						default: '30d',
+						placeholder: 'e.g. 7d',
+						description: 'Window the events are counted in;	empty counts the whole kept history',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Combine Conditions in a Group',
+		name: 'combineConditions',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { mode: ['builder'] } },
+		options: [
+			{ name: 'All Must Match (AND)', value: 'all' },
+			{ name: 'Any Can Match (OR)', value: 'any' },
+		],
+		default: 'all',
+	},
+	{
+		displayName: 'Combine Groups',
+		name: 'combineGroups',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { mode: ['builder'] } },
+		options: [
+			{ name: 'Any Group Can Match (OR)', value: 'any' },
+			{ name: 'All Groups Must Match (AND)', value: 'all' },
+		],
+		default: 'any',
+		description: 'Only matters when conditions use more than one group number',
+	},
+	{
+		displayName: 'Rules (JSON)',
+		name: 'rulesJson',
+		type: 'json',
+		displayOptions: { show: { mode: ['rules'] } },
+		default:
+			'{\n  "all": [\n    { "fact": "plan", "operator": "equal", "value": "pro" },\n    { "fact": "lastSeenAt", "operator": "withinLast", "value": "30d" }\n  ]\n}',
+		description:
+			'A condition tree in the rules-engine JSON format (all / any / not groups of fact, operator, value). Facts are dotted paths into the contact item; event conditions use the fact "eventCount" with params { event, within, where }.',
+	},
+	{
+		displayName: 'Segment',
+		name: 'segment',
+		type: 'options',
+		options: segmentOptions,
+		displayOptions: { show: { mode: ['segment'] } },
+		default: 'inactive-90-days',
+		description: 'A ready segment from the library; each option says who it selects',
+	},
+	{
+		displayName: 'Contact ID',
+		name: 'contactId',
+		type: 'string',
+		default: '={{ $json.contactId }}',
+		description: 'Needed only for event conditions: whose event history to read',
+	},
+	{
+		displayName: 'Contact Time Zone',
+		name: 'timezone',
+		type: 'string',
+		default: '={{ $json.timezone }}',
+		description:
+			'IANA zone (e.g. Asia/Seoul) in which relative dates and anniversaries are read; empty uses the fallback below',
+	},
+	...storeProperties,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Add Failed Conditions',
+				name: 'includeFailedConditions',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to list the conditions an item failed under segment.failed, to see why it went to Not Matched',
+			},
+			{
+				displayName: 'Fallback Time Zone',
+				name: 'fallbackTimezone',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. Europe/Berlin',
+				description: "Used when the contact has no time zone; empty uses the workflow's time zone",
+			},
+		],
+	},
+];

@@ -1,0 +1,49 @@
+/**
+ * A small stand-in for n8n's IExecuteFunctions for unit tests of a node's execute(): items in,
+ * parameters (a value, or a function of the item index for expression-like parameters), and
+ * continueOnFail. Real n8n behaviour is covered by the e2e tier; this checks our own logic.
+ */
+import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+
+export type ParameterValue = unknown | ((itemIndex: number, item: INodeExecutionData) => unknown);
+
+export interface ExecuteContextOptions {
+	items: Array<Record<string, unknown>>;
+	parameters: Record<string, ParameterValue>;
+	/** raw node parameters as stored in the workflow (e.g. '={{ $json.contactId }}') */
+	rawParameters?: Record<string, unknown>;
+	continueOnFail?: boolean;
+	timezone?: string;
+	nodeType?: string;
+}
+
+export function executeContext(options: ExecuteContextOptions): IExecuteFunctions {
+	const items: INodeExecutionData[] = options.items.map((json) => ({ json: json as INodeExecutionData['json'] }));
+	const node: INode = {
+		id: 'node-1',
+		name: 'Node Under Test',
+		type: options.nodeType ?? 'n8n-nodes-journeys.test',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: (options.rawParameters ?? {}) as INode['parameters'],
+	};
+	const ctx = {
+		getInputData: () => items,
+		getNode: () => node,
+		getTimezone: () => options.timezone ?? 'UTC',
+		continueOnFail: () => options.continueOnFail ?? false,
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
+			if (!(name in options.parameters)) {
+				if (fallback !== undefined) return fallback;
+				throw new Error(`test context: parameter "${name}" not set`);
+			}
+			const value = options.parameters[name];
+			return typeof value === 'function' ? (value as (i: number, item: INodeExecutionData) => unknown)(itemIndex, items[itemIndex]) : value;
+		},
+		getWorkflow: () => ({ id: 'wf-1', name: 'Test Workflow', active: false }),
+		getExecutionId: () => 'exec-1',
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		helpers: {},
+	};
+	return ctx as unknown as IExecuteFunctions;
+}

@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config';
+
+// Lua scripts are files (BullMQ style); the build bundles them as text and so do the tests.
+const luaAsText = {
+	name: 'lua-as-text',
+	transform(code: string, id: string) {
+		if (!id.endsWith('.lua')) return undefined;
+		return { code: `export default ${JSON.stringify(code)};`, map: null };
+	},
+};
+
+export default defineConfig({
+	plugins: [luaAsText],
+	// n8n-workflow ships source maps without sources: vite's warnings about that are noise
+	logLevel: 'error',
+	test: {
+		projects: [
+			{
+				extends: true,
+				test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+			},
+			{
+				extends: true,
+				test: {
+					name: 'integration',
+					include: ['test/integration/**/*.test.ts'],
+					testTimeout: 60_000,
+				},
+			},
+			{
+				extends: true,
+				test: {
+					// the shipped artefact: one build + pack per run, then the tarball's own tests and a
+					// real n8n with the tarball installed
+					name: 'e2e',
+					include: ['test/package/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+					globalSetup: ['test/setup/build-package.ts'],
+					testTimeout: 300_000,
+					hookTimeout: 900_000,
+					pool: 'forks',
+					poolOptions: { forks: { singleFork: true } },
+				},
+			},
+		],
+	},
+});
