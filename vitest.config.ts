@@ -34,7 +34,7 @@ export default defineConfig({
 					// real n8n with the tarball installed
 					name: 'e2e',
 					include: ['test/package/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-					globalSetup: ['test/setup/build-package.ts'],
+					globalSetup: ['test/setup/build-package.ts', 'test/e2e/setup/n8n.ts'],
 					testTimeout: 300_000,
 					hookTimeout: 900_000,
 					pool: 'forks',

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// `npm start`: n8n 2.41 on http://127.0.0.1:5678 with this package installed, an owner login,
+// an API key and every workflow of workflows-templates/ imported. Ctrl-C stops n8n.
+//
+//   PORT=5680 npm start                      another port
+//   REDIS_URL=redis://127.0.0.1:6379 npm start   templates use the Redis store credential
+//   JOURNEYS_DEV_USER_FOLDER=/path           another n8n user folder (default: <cache>/dev-user)
+//   JOURNEYS_CACHE_DIR=/path                 another cache for Node 24 and n8n
+//   JOURNEYS_OWNER_EMAIL / JOURNEYS_OWNER_PASSWORD   the owner login on first start
+//   JOURNEYS_TEMPLATES_DIR=/path             import the workflows of another folder
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+	N8N_VERSION,
+	PACKAGE_NAME,
+	REPO_ROOT,
+	SetupError,
+	applyMemoryStore,
+	applyStoreCredential,
+	assertPortFree,
+	buildAndPack,
+	cacheDir,
+	freePort,
+	isPortFree,
+	launchN8n,
+	nodeTypes,
+	readUserFolderState,
+	typesWithParameter,
+	writeUserFolderState,
+} from './n8n/index.mjs';
+import { ensureWritableDir } from './n8n/util.mjs';
+
+const started = Date.now();
+const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
+/** @param {string} msg */
+const log = (msg) => console.log(`» ${msg}`);
+
+async function main() {
+	const port = Number(process.env.PORT ?? 5678);
+	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SetupError(`PORT=${process.env.PORT} is not a port number.`);
+	const cache = ensureWritableDir(cacheDir(), 'The cache folder');
+	const userFolder = process.env.JOURNEYS_DEV_USER_FOLDER || path.join(cache, 'dev-user');
+	ensureWritableDir(userFolder, 'The n8n user folder', 'Fix its permissions, or set JOURNEYS_DEV_USER_FOLDER to another folder.');
+	const portHint = `Stop that process, or start on another port: PORT=${port + 10} npm start`;
+	await assertPortFree(port, "n8n's port", portHint); // before the build: fail fast
+	// n8n's task-runner broker defaults to 5679; take the next port if free, else any free one
+	const brokerPort = port + 1 <= 65535 && (await isPortFree(port + 1)) ? port + 1 : await freePort();
+
+	const tarball = await buildAndPack({ outDir: path.join(cache, 'dev-pack'), log });
+	log(`Package built and packed (${seconds()}). Starting n8n ${N8N_VERSION} (user folder ${userFolder}) …`);
+	const previous = readUserFolderState(userFolder);
+	const { n8n, api, owner, installed, state } = await launchN8n({
+		userFolder,
+		tarball,
+		port,
+		runnerBrokerPort: brokerPort,
+		portHint,
+		owner: {
+			email: previous.owner?.email ?? process.env.JOURNEYS_OWNER_EMAIL ?? 'owner@example.com',
+			password: previous.owner?.password ?? process.env.JOURNEYS_OWNER_PASSWORD,
+		},
+		log,
+	});
+
+	let stopping = false;
+	/** @param {string} why */
+	const shutdown = async (why) => {
+		if (stopping) {
+			log('Second signal: killing n8n.');
+			try {
+				process.kill(-n8n.pid, 'SIGKILL');
+			} catch {
+				/* gone */
+			}
+			process.exit(130);
+		}
+		stopping = true;
+		log(`${why}: stopping n8n …`);
+		await n8n.stop();
+		log('n8n stopped.');
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void shutdown('Ctrl-C'));
+	process.on('SIGTERM', () => void shutdown('SIGTERM'));
+	n8n.exited.then((code) => {
+		if (stopping) return;
+		console.error(`\n✖ n8n exited on its own (code ${code}). Last lines of ${n8n.logFile}:\n${n8n.logTail(40)}`);
+		process.exit(1);
+	});
+
+	// the package must load as n8n-nodes-journeys.<node>
+	const declared = (installed?.nodes ?? []).map((f) => {
+		const base = path.basename(f).replace(/\.node\.js$/, '');
+		return `${PACKAGE_NAME}.${base.charAt(0).toLowerCase()}${base.slice(1)}`;
+	});
+	const types = await nodeTypes(n8n.url, owner.cookie);
+	const loaded = new Set(types.map((t) => t.name));
+	const missing = declared.filter((t) => !loaded.has(t));
+	if (missing.length > 0) {
+		console.error(`\n! n8n did not load ${missing.join(', ')}. Last lines of ${n8n.logFile}:\n${n8n.logTail(30)}\n`);
+	}
+
+	// store: in-memory unless REDIS_URL is set
+	let storeLine = 'in-memory (one n8n process; set REDIS_URL=redis://127.0.0.1:6379 to use Redis)';
+	/** @type {{ id: string, name: string } | undefined} */
+	let credential;
+	if (process.env.REDIS_URL) {
+		state.hashSecret ??= randomBytes(24).toString('base64url');
+		writeUserFolderState(userFolder, state);
+		credential = await api.ensureRedisCredential({
+			redisUrl: process.env.REDIS_URL,
+			namespace: 'dev',
+			hashSecret: state.hashSecret,
+		});
+		storeLine = credential
+			? `Redis ${process.env.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')} (credential "${credential.name}")`
+			: 'in-memory: this build of the package has no journeyStoreRedisApi credential yet, so REDIS_URL is not used';
+	}
+
+	const templatesDir = process.env.JOURNEYS_TEMPLATES_DIR || path.join(REPO_ROOT, 'workflows-templates');
+	const files = existsSync(templatesDir)
+		? readdirSync(templatesDir)
+				.filter((f) => f.endsWith('.json'))
+				.sort()
+				.map((f) => path.join(templatesDir, f))
+		: [];
+	const imported = await api.importWorkflows(files, {
+		skipExisting: true,
+		transform: (wf) =>
+			credential
+				? applyStoreCredential(wf, credential, { typesWithStore: typesWithParameter(types, 'store') }).workflow
+				: applyMemoryStore(wf).workflow,
+	});
+	const created = imported.filter((w) => w.created);
+	const kept = imported.filter((w) => !w.created);
+
+	console.log(`
+n8n ${N8N_VERSION} with ${installed?.name}@${installed?.version} is ready (${seconds()}).
+
+  Editor     ${n8n.url}
+  Login      ${owner.email}  /  ${owner.password}
+  Nodes      ${declared.filter((t) => loaded.has(t)).join(', ') || 'none loaded'}
+  Store      ${storeLine}
+  Templates  ${files.length === 0 ? 'none in workflows-templates/' : `${created.length} imported${kept.length ? `, ${kept.length} already there (delete one in the editor to re-import it)` : ''}`}${imported.map((w) => `\n             - ${w.name}${w.created ? '' : ' (kept)'}`).join('')}
+  API key    in ${path.join(userFolder, 'journeys-harness.json')} (header X-N8N-API-KEY, ${n8n.url}/api/v1)
+  n8n log    ${n8n.logFile}
+
+Press Ctrl-C to stop n8n.`);
+}
+
+main().catch((error) => {
+	if (error instanceof SetupError) console.error(`\n✖ ${error.message}`);
+	else console.error(error);
+	process.exit(1);
+});
