@@ -8,3 +8,14 @@ export * from '../rules';
 export type * from './store/types';
 export { MemoryStore, getMemoryStore } from './store/memory/MemoryStore';
 export { resolveStore, storeProperties } from './n8n/store';
+// events in, journeys resumed (issue 5): waits, contact state, signatures, resumer
+export { makeWaitId } from './store/waits';
+export { suppressionOf } from './store/contacts';
+export * from './events';
+// frequency caps and the Redis store (issue 4)
+export { CapRequestError, StoreUnavailableError, validateCapRequest, CAP_MAX_LIMIT, CAP_MAX_WINDOW_MS } from './store/caps';
+export { RedisStore, getRedisStore } from './store/redis/RedisStore';
+export { closeRedisPool, parseRedisStoreConfig, probeRedis } from './store/redis/connection';
+export { CONTACT_KEYS, RedisKeys } from './store/redis/keys';
+export { SCRIPTS, loadScripts, sendScript } from './store/redis/scripts';
+export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentialTest, storeCredentials } from './n8n/store';

@@ -1,7 +1,23 @@
-import type { IExecuteFunctions, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	INodeCredentialDescription,
+	INodeCredentialTestResult,
+	INodeProperties,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { getMemoryStore } from '../store/memory/MemoryStore';
+import { parseRedisStoreConfig, probeRedis } from '../store/redis/connection';
+import { getRedisStore } from '../store/redis/RedisStore';
 import type { JourneyStore } from '../store/types';
+
+/** The credential type of the Redis store (credentials/JourneyStoreRedisApi.credentials.ts). */
+export const REDIS_STORE_CREDENTIAL = 'journeyStoreRedisApi';
+/** The node method that tests it; nodes list it under `methods.credentialTest`. */
+export const REDIS_STORE_CREDENTIAL_TEST = 'journeyStoreRedisConnectionTest';
 
 /** The "Store" parameter every node that keeps state shows, so the marketer sees where it lives. */
 export const storeProperties: INodeProperties[] = [
@@ -17,6 +33,12 @@ export const storeProperties: INodeProperties[] = [
 				description:
 					'For trials and development: kept in this n8n process, lost on restart, not shared between queue-mode workers',
 			},
+			{
+				name: 'Redis',
+				value: 'redis',
+				description:
+					'For production: shared by every n8n process and queue-mode worker, survives restarts; one key namespace per client',
+			},
 		],
 		default: 'memory',
 		description: 'Where counters, events and scores are kept',
@@ -31,12 +53,63 @@ export const storeProperties: INodeProperties[] = [
 	},
 ];
 
+/**
+ * The `credentials` entry of every node with a "Store" parameter. The community lint reads
+ * credential usages from literal arrays in the node files, so a node may also write this
+ * literally; either way it must list `storeCredentialTest` under `methods.credentialTest`.
+ */
+export const storeCredentials: INodeCredentialDescription[] = [
+	{
+		name: REDIS_STORE_CREDENTIAL,
+		required: true,
+		displayOptions: { show: { store: ['redis'] } },
+		testedBy: REDIS_STORE_CREDENTIAL_TEST,
+	},
+];
+
+/** The credential test: connects, round-trips, and fails on an eviction policy other than noeviction. */
+export async function journeyStoreRedisConnectionTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+): Promise<INodeCredentialTestResult> {
+	let config;
+	try {
+		config = parseRedisStoreConfig((credential.data ?? {}) as Record<string, unknown>);
+	} catch (error) {
+		return { status: 'Error', message: (error as Error).message };
+	}
+	const result = await probeRedis(config);
+	return { status: result.ok ? 'OK' : 'Error', message: result.message };
+}
+
+/** `methods.credentialTest` of a node that has the "Store" parameter. */
+export const storeCredentialTest = { [REDIS_STORE_CREDENTIAL_TEST]: journeyStoreRedisConnectionTest };
+
 type StoreContext = IExecuteFunctions | IWebhookFunctions;
 
 /** The store a node's "Store" parameter points at; one instance per process and credential. */
 export async function resolveStore(ctx: StoreContext, itemIndex = 0): Promise<JourneyStore> {
 	const kind = (ctx.getNodeParameter('store', itemIndex, 'memory') as string) ?? 'memory';
 	if (kind === 'memory') return getMemoryStore();
+	if (kind === 'redis') {
+		let data: ICredentialDataDecryptedObject;
+		try {
+			data = await ctx.getCredentials(REDIS_STORE_CREDENTIAL, itemIndex);
+		} catch (error) {
+			throw new NodeOperationError(ctx.getNode(), `No Journey Store (Redis) credential: ${(error as Error).message}`, {
+				itemIndex,
+				description: 'Select a "Journey Store (Redis)" credential on the node, or set "Store" to In-Memory.',
+			});
+		}
+		try {
+			return getRedisStore(parseRedisStoreConfig(data as Record<string, unknown>));
+		} catch (error) {
+			throw new NodeOperationError(ctx.getNode(), `The Journey Store (Redis) credential is invalid: ${(error as Error).message}`, {
+				itemIndex,
+				description: 'Open the credential and fix the field the message names.',
+			});
+		}
+	}
 	throw new NodeOperationError(ctx.getNode(), `Unknown store "${kind}"`, {
 		itemIndex,
 		description: 'Set the node\'s "Store" parameter to In-Memory or Redis.',

@@ -46,6 +46,12 @@ export interface EventStore {
 	list(queries: EventQuery[]): Promise<ContactEvent[][]>;
 }
 
+export type * from './caps';
+import type { CapStore } from './caps';
+export type * from './waits';
+import type { DeliveryStore, WaitStore } from './waits';
+export type * from './contacts';
+import type { ContactStore } from './contacts';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -64,6 +70,14 @@ export interface JourneyStore {
 	/** Current time in epoch ms from the store's clock (Redis TIME for Redis), not the host's. */
 	now(): Promise<number>;
 	readonly events: EventStore;
+	/** frequency caps: check-and-reserve, check, record, release (lib/store/caps.ts) */
+	readonly caps: CapStore;
+	/** Wait Until Event registrations: register, find by contact + event name, claim once (lib/store/waits.ts) */
+	readonly waits: WaitStore;
+	/** webhook delivery ids the Journey Event Trigger has seen, for replay protection (lib/store/waits.ts) */
+	readonly deliveries: DeliveryStore;
+	/** consent / unsubscribe state and erase-everything of a contact (lib/store/contacts.ts) */
+	readonly contacts: ContactStore;
 	/** Releases connections; the process-wide pools call it on shutdown. */
 	close(): Promise<void>;
 }

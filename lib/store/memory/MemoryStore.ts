@@ -1,6 +1,9 @@
 import type { JourneyStore, StoreInfo } from '../types';
 import { systemClock, type Clock } from './clock';
 import { MemoryEventStore } from './events';
+import { MemoryCapStore } from './caps';
+import { MemoryContactStore } from './contacts';
+import { MemoryDeliveryStore, MemoryWaitStore } from './waits';
 
 export interface MemoryStoreOptions {
 	namespace?: string;
@@ -15,12 +18,21 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements JourneyStore {
 	readonly info: StoreInfo;
 	readonly events: MemoryEventStore;
+	readonly caps: MemoryCapStore;
+	readonly waits: MemoryWaitStore;
+	readonly deliveries: MemoryDeliveryStore;
+	readonly contacts: MemoryContactStore;
 	private readonly clock: Clock;
 
 	constructor(options: MemoryStoreOptions = {}) {
 		this.clock = options.clock ?? systemClock;
 		this.info = { kind: 'memory', namespace: options.namespace ?? 'default' };
 		this.events = new MemoryEventStore(this.clock);
+		this.caps = new MemoryCapStore(this.clock);
+		this.waits = new MemoryWaitStore(this.clock);
+		this.deliveries = new MemoryDeliveryStore(this.clock);
+		// erase walks every concept of this store (events, caps, waits, contact state)
+		this.contacts = new MemoryContactStore(this.clock, () => Object.values(this).filter((v) => typeof v === 'object' && v !== null));
 	}
 
 	async now(): Promise<number> {

@@ -1,0 +1,42 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/**
+ * The Standard Webhooks signing secret the Journey Event Trigger verifies deliveries with
+ * (`whsec_` + base64 key, as Svix, Resend, Clerk and the Standard Webhooks libraries issue
+ * them). Tested by the trigger's `journeyEventSigningSecretTest` (format and key length; a
+ * secret has no server to call).
+ */
+export class JourneyEventSigningApi implements ICredentialType {
+	name = 'journeyEventSigningApi';
+
+	displayName = 'Journey Event Signing API';
+
+	icon: Icon = {
+		light: 'file:../nodes/JourneyEventTrigger/journeyEventTrigger.svg',
+		dark: 'file:../nodes/JourneyEventTrigger/journeyEventTrigger.dark.svg',
+	};
+
+	documentationUrl = 'https://github.com/n8n-nodes-journeys/n8n-nodes-journeys#journeys-that-wait-for-events';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Signing Secret',
+			name: 'secret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+			description:
+				'The Standard Webhooks secret shared with the sender: "whsec_" followed by a base64 key of at least 16 bytes. Generate one with: node -e "console.log(\'whsec_\' + require(\'crypto\').randomBytes(32).toString(\'base64\'))"',
+		},
+		{
+			displayName: 'Previous Signing Secret',
+			name: 'previousSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'While rotating: the old secret, also accepted until every sender uses the new one. Leave empty otherwise.',
+		},
+	];
+}

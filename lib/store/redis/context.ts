@@ -1,0 +1,57 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { StoreUnavailableError } from '../caps';
+import { ensureReady, withDeadline } from './connection';
+import type { RedisKeys } from './keys';
+
+/**
+ * What every Redis concept store (events, caps, and those to come) shares: the client, the key
+ * builder, the decision deadline and the test clock offset.
+ */
+export class RedisContext {
+	constructor(
+		readonly client: Redis,
+		readonly keys: RedisKeys,
+		/** default bound on one store call, ms (the credential's command timeout) */
+		readonly defaultTimeoutMs: number,
+		/** where, for error messages (host:port, never credentials) */
+		readonly where: string,
+		private readonly offset: () => number = () => 0,
+		private readonly frozen?: () => number | undefined,
+	) {}
+
+	/** ms added to the Redis server clock inside scripts: 0 in production, moved by tests. */
+	offsetMs(): number {
+		const frozen = this.frozen?.();
+		return frozen === undefined ? this.offset() : frozen - Date.now();
+	}
+
+	/**
+	 * The time argument (ARGV[1]) of scripts that accept a frozen test clock: the offset in ms,
+	 * or "@<epoch ms>" when a test froze the clock (so boundaries can be hit to the millisecond).
+	 */
+	timeArg(): number | string {
+		const frozen = this.frozen?.();
+		return frozen === undefined ? this.offset() : `@${frozen}`;
+	}
+
+	deadline(timeoutMs?: number): number {
+		return Date.now() + (timeoutMs ?? this.defaultTimeoutMs);
+	}
+
+	ready(deadline: number): Promise<void> {
+		return ensureReady(this.client, deadline, this.where);
+	}
+
+	/**
+	 * Runs a pipeline within the deadline and returns each command's reply; any failed command
+	 * fails the whole call (StoreUnavailableError), since the batch is decided together.
+	 */
+	async exec(pipeline: ChainableCommander, deadline: number): Promise<unknown[]> {
+		const results = await withDeadline(pipeline.exec(), deadline, this.where);
+		if (!results) throw new StoreUnavailableError(`Redis at ${this.where} discarded the batch`);
+		return results.map(([error, reply]) => {
+			if (error) throw new StoreUnavailableError(`Redis at ${this.where} did not complete the call`, { cause: error, detail: error.message });
+			return reply;
+		});
+	}
+}

@@ -1,0 +1,274 @@
+--[[
+  Frequency caps: check-and-reserve / check / record / release for a batch of requests.
+  ("-n": the number of keys varies; the caller passes it. Same algorithm as
+  lib/store/memory/caps.ts.)
+
+  Each contact has one send log, a string of entries "<ts>|<message key>|,<dim>,<dim>,...,"
+  joined by ";" and ordered by ts (a new send is appended without re-encoding the log). A
+  dimension is 'a' (all channels) or a keyed hash of a channel (c…), campaign (p…) or tag (t…).
+  Rules count the entries of one dimension in a window; a gap rule looks at the newest one.
+
+  KEYS[1..n]  the send logs (<ns>:cap:{<contact hash>}:log) of the contacts in this call. On a
+              single Redis server one call carries many contacts; against Redis Cluster the
+              caller would group requests by slot (every key of a contact shares one slot).
+
+  ARGV[1]  time offset in ms added to the server clock (0 in production; tests move time),
+           or "@<epoch ms>": a frozen test clock used instead of TIME
+  ARGV[2]  retention ms: entries older than this are dropped, and the PX of every log written
+  ARGV[3]  max entries per log (oldest dropped beyond it)
+  then the tables requests refer to (sent once per call, since a batch repeats them):
+    nDimSets, then each: ",<dim>,<dim>,...,"            dimensions a message is logged under
+    nRuleSets, then each: nRules, then per rule:
+             kind (L|G), dim, limit, ms, nBounds, bounds...
+             L + ms > 0: at most limit in a rolling window of ms; L + bounds: calendar periods
+             (consecutive period starts; the one holding now is used); G: minimum gap of ms
+    nOpenSets, then each: nOpen, then [open, close) pairs (the send window's intervals)
+  then nRequests, then one value per request: "keyIndex,mode,dimSet,ruleSet,openSet,mk"
+             keyIndex (into KEYS), mode (R reserve | C check | W record | X release),
+             dimSet (1-based), ruleSet (1-based, 0 = none), openSet (1-based, 0 = no quiet
+             hours), mk (message key digest; empty = none, never matches)
+
+  Returns { now, then per request: code, ruleRef, count, limit, retryAt }
+    code     1 allowed, 2 already reserved, 3 limit reached, 4 minimum gap, 5 quiet hours,
+             6 recorded, 7 already recorded, 8 released, 9 not reserved, 10 clock skew
+    ruleRef  1-based index into the request's rule set, -1 the send window, 0 none
+    count, limit, retryAt (epoch ms): -1 when not applicable
+  Time comes from the Redis server (TIME), never from the caller.
+]]
+local now
+if string.sub(ARGV[1], 1, 1) == '@' then
+  now = tonumber(string.sub(ARGV[1], 2))
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+end
+local nowStr = string.format('%d', now)
+local retention = tonumber(ARGV[2])
+local maxEntries = tonumber(ARGV[3])
+local find = string.find
+
+-- shared tables
+local p = 4
+local dimSets = {}
+for i = 1, tonumber(ARGV[p]) do dimSets[i] = ARGV[p + i] end
+p = p + #dimSets + 1
+local ruleSets = {}
+local nRuleSets = tonumber(ARGV[p]); p = p + 1
+for s = 1, nRuleSets do
+  local nRules = tonumber(ARGV[p]); p = p + 1
+  local rules = {}
+  for r = 1, nRules do
+    local nb = tonumber(ARGV[p + 4])
+    local bounds = nil
+    if nb > 0 then
+      bounds = {}
+      for b = 1, nb do bounds[b] = tonumber(ARGV[p + 4 + b]) end
+    end
+    rules[r] = { gap = ARGV[p] == 'G', needle = ',' .. ARGV[p + 1] .. ',', limit = tonumber(ARGV[p + 2]),
+                 ms = tonumber(ARGV[p + 3]), bounds = bounds }
+    p = p + 5 + nb
+  end
+  ruleSets[s] = rules
+end
+local openSets = {}
+local nOpenSets = tonumber(ARGV[p]); p = p + 1
+for s = 1, nOpenSets do
+  local n = tonumber(ARGV[p]); p = p + 1
+  local open = {}
+  for i = 1, 2 * n do open[i] = tonumber(ARGV[p + i - 1]) end
+  p = p + 2 * n
+  openSets[s] = open
+end
+
+-- send logs, loaded once per call
+local logs = {}
+local function load(k)
+  local log = logs[k]
+  if log then return log end
+  local blob = redis.call('GET', KEYS[k])
+  log = { ts = {}, mk = {}, dims = {}, n = 0, blob = '', dirty = false, rebuild = false }
+  if blob then
+    local n = 0
+    for t, m, d in string.gmatch(blob, '(%d+)|([^|;]*)|([^;]*)') do
+      n = n + 1; log.ts[n] = tonumber(t); log.mk[n] = m; log.dims[n] = d
+    end
+    log.n = n; log.blob = blob
+  end
+  logs[k] = log
+  return log
+end
+
+local function findKey(log, mk)
+  if mk == '' then return nil end
+  for i = log.n, 1, -1 do
+    if log.mk[i] == mk then return i end
+  end
+  return nil
+end
+
+local function append(log, mk, dims)
+  local n = log.n
+  if n > 0 and log.ts[n] > now then
+    -- the clock went back: insert in order and re-encode at the end
+    local i = n
+    while i >= 1 and log.ts[i] > now do i = i - 1 end
+    table.insert(log.ts, i + 1, now); table.insert(log.mk, i + 1, mk); table.insert(log.dims, i + 1, dims)
+    log.rebuild = true
+  else
+    log.ts[n + 1] = now; log.mk[n + 1] = mk; log.dims[n + 1] = dims
+    if not log.rebuild then
+      if n == 0 then log.blob = nowStr .. '|' .. mk .. '|' .. dims
+      else log.blob = log.blob .. ';' .. nowStr .. '|' .. mk .. '|' .. dims end
+    end
+  end
+  log.n = n + 1
+  log.dirty = true
+end
+
+local function remove(log, i)
+  table.remove(log.ts, i); table.remove(log.mk, i); table.remove(log.dims, i)
+  log.n = log.n - 1
+  log.dirty = true; log.rebuild = true
+end
+
+-- quiet hours, then every rule; the failing check that opens last wins (-1 = never)
+local wCode, wRef, wCount, wLimit, wRetry
+local function consider(code, ref, cnt, lim, retry)
+  if wCode == nil or (wRetry ~= -1 and (retry == -1 or retry > wRetry)) then
+    wCode, wRef, wCount, wLimit, wRetry = code, ref, cnt, lim, retry
+  end
+end
+
+local function evaluate(log, rules, open)
+  wCode = nil
+  if open then
+    local inside, nextOpen = false, -1
+    for i = 1, #open, 2 do
+      if open[i] <= now and now < open[i + 1] then inside = true end
+      if open[i] > now and nextOpen == -1 then nextOpen = open[i] end
+    end
+    if not inside then
+      if nextOpen == -1 then return 10, 0, -1, -1, -1 end
+      consider(5, -1, -1, -1, nextOpen)
+    end
+  end
+  local tRef, tCount, tLimit = 0, -1, -1
+  local n, ts, dims = log.n, log.ts, log.dims
+  for r = 1, #rules do
+    local rule = rules[r]
+    local needle, ms = rule.needle, rule.ms
+    if rule.gap then
+      for i = n, 1, -1 do
+        if find(dims[i], needle, 1, true) then
+          if now - ts[i] < ms then consider(4, r, -1, -1, ts[i] + ms) end
+          break
+        end
+      end
+    else
+      local lim = rule.limit
+      local start, periodEnd = now - ms + 1, -1
+      local bounds = rule.bounds
+      if bounds then
+        local found = nil
+        for b = 1, #bounds - 1 do
+          if bounds[b] <= now and now < bounds[b + 1] then found = b end
+        end
+        if found == nil then return 10, 0, -1, -1, -1 end
+        start = bounds[found]; periodEnd = bounds[found + 1]
+      end
+      local cnt, nth = 0, -1
+      local i = n
+      while i >= 1 and ts[i] >= start do
+        if find(dims[i], needle, 1, true) then
+          cnt = cnt + 1
+          if cnt == lim then nth = ts[i] end
+        end
+        i = i - 1
+      end
+      if cnt >= lim then
+        local retry = -1
+        if lim > 0 then
+          if periodEnd >= 0 then retry = periodEnd else retry = nth + ms end
+        end
+        consider(3, r, cnt, lim, retry)
+      elseif tRef == 0 or lim - cnt < tLimit - tCount then
+        tRef, tCount, tLimit = r, cnt, lim
+      end
+    end
+  end
+  if wCode then return wCode, wRef, wCount, wLimit, wRetry end
+  return 1, tRef, tCount, tLimit, -1
+end
+
+local results = { now }
+local ri = 1
+local nReq = tonumber(ARGV[p]); p = p + 1
+local none = {}
+local empty = { n = 0 }
+for _ = 1, nReq do
+  local k, mode, d, rs, os, mk = string.match(ARGV[p], '^(%d+),(%u),(%d+),(%d+),(%d+),(.*)$')
+  k, rs, os = tonumber(k), tonumber(rs), tonumber(os)
+  local dims = dimSets[tonumber(d)]
+  p = p + 1
+  local rules, open = rs > 0 and ruleSets[rs] or none, os > 0 and openSets[os] or nil
+  local code, ruleRef, count, limit, retryAt = 0, 0, -1, -1, -1
+  local done = false
+  if logs[k] == nil and (mode == 'R' or mode == 'W') then
+    -- fast path for a contact this call has not read yet: if the send is allowed on an empty
+    -- log, SET NX writes the one-entry log in one call; it fails only if the contact has a log
+    if mode == 'R' then code, ruleRef, count, limit, retryAt = evaluate(empty, rules, open) else code = 6 end
+    if code == 1 or code == 6 then
+      local entry = nowStr .. '|' .. mk .. '|' .. dims
+      if redis.call('SET', KEYS[k], entry, 'NX', 'PX', retention) then
+        logs[k] = { ts = { now }, mk = { mk }, dims = { dims }, n = 1, blob = entry }
+        if ruleRef > 0 then count = count + 1 end
+        done = true
+      end
+    end
+    if not done then code, ruleRef, count, limit, retryAt = 0, 0, -1, -1, -1 end
+  end
+  if not done then
+    local log = load(k)
+    local at = findKey(log, mk)
+    if mode == 'X' then
+      if at then remove(log, at); code = 8 else code = 9 end
+    elseif mode == 'W' then
+      if at then code = 7 else append(log, mk, dims); code = 6 end
+    elseif at then
+      code = 2
+    else
+      code, ruleRef, count, limit, retryAt = evaluate(log, rules, open)
+      if code == 1 and mode == 'R' then
+        append(log, mk, dims)
+        if ruleRef > 0 then count = count + 1 end
+      end
+    end
+  end
+  results[ri + 1] = code; results[ri + 2] = ruleRef; results[ri + 3] = count
+  results[ri + 4] = limit; results[ri + 5] = retryAt
+  ri = ri + 5
+end
+
+-- write back what changed: trim by age and size, keep a TTL on every log
+local cutoff = now - retention
+for k, log in pairs(logs) do
+  if log.dirty then
+    local drop = 0
+    while drop < log.n and log.ts[drop + 1] <= cutoff do drop = drop + 1 end
+    if log.n - drop > maxEntries then drop = log.n - maxEntries end
+    if log.n - drop == 0 then
+      redis.call('DEL', KEYS[k])
+    else
+      if drop > 0 or log.rebuild then
+        local parts = {}
+        for i = drop + 1, log.n do
+          parts[#parts + 1] = string.format('%d', log.ts[i]) .. '|' .. log.mk[i] .. '|' .. log.dims[i]
+        end
+        log.blob = table.concat(parts, ';')
+      end
+      redis.call('SET', KEYS[k], log.blob, 'PX', retention)
+    end
+  end
+end
+
+return results

@@ -1,0 +1,257 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import {
+	CapRequestError,
+	isValidTimeZone,
+	resolveStore,
+	StoreUnavailableError,
+	validateCapRequest,
+	type CapDecision,
+	type CapRequest,
+	type JourneyStore,
+} from '../../../lib';
+import type { OperationName } from '../description';
+import * as check from './check.operation';
+import * as checkAndReserve from './checkAndReserve.operation';
+import * as record from './record.operation';
+import * as release from './release.operation';
+import { ItemParameters, ParameterError, type Plan } from './shared';
+
+const operations: Record<OperationName, { plan: (p: ItemParameters, itemIndex: number) => Plan }> = {
+	checkAndReserve,
+	check,
+	record,
+	release,
+};
+
+type StorePolicy = 'failClosed' | 'failOpen' | 'error';
+
+interface Options {
+	decisionTimeoutMs?: number;
+	fallbackTimezone?: string;
+	onStoreUnavailable?: StorePolicy;
+}
+
+/** Items per store call: one pipelined round trip each (a typical execution needs one). */
+export const STORE_BATCH = 5000;
+
+/** The decision field on every item (DESIGN §3); retryAt is an ISO date a Wait node can use. */
+interface CapField extends IDataObject {
+	allowed: boolean;
+	reason: string;
+	rule: string | null;
+	count: number | null;
+	limit: number | null;
+	retryAt: string | null;
+	messageKey: string;
+}
+
+type Outcome = { field: CapField } | { error: NodeOperationError };
+
+/**
+ * The Frequency Cap's item loop and error policy. Each mode (one file each) turns an item into
+ * a plan; the router validates every request, sends all of them to the store in one batch (one
+ * round trip per STORE_BATCH items) under the decision timeout, applies the store-down policy,
+ * and routes each item to Allowed (0) or Capped (1) with its `frequencyCap` decision.
+ */
+export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const operation = ctx.getNodeParameter('operation', 0) as OperationName;
+	const mode = operations[operation];
+	if (!mode) {
+		throw new NodeOperationError(ctx.getNode(), `Unknown mode "${operation}"`, {
+			description: 'Choose Check and Reserve, Check Only, Record Send or Release.',
+		});
+	}
+	const options = ctx.getNodeParameter('options', 0, {}) as Options;
+	const policy: StorePolicy = options.onStoreUnavailable ?? 'failClosed';
+	const timeoutMs = Number(options.decisionTimeoutMs ?? 1000);
+	if (!(timeoutMs >= 10)) {
+		throw new NodeOperationError(ctx.getNode(), `Decision Timeout ${options.decisionTimeoutMs} is not a number of milliseconds ≥ 10`, {
+			description: 'Set Options → Decision Timeout (Ms) to e.g. 1000.',
+		});
+	}
+	const fallbackZone = (options.fallbackTimezone ?? '').trim() || ctx.getTimezone();
+	if (!isValidTimeZone(fallbackZone)) {
+		throw new NodeOperationError(ctx.getNode(), `Fallback Time Zone "${fallbackZone}" is not a valid time zone`, {
+			description: 'Use an IANA zone name such as "Europe/Berlin", "Asia/Seoul" or "UTC" under Options → Fallback Time Zone.',
+		});
+	}
+
+	// 1. plan and validate every item; a bad item fails alone
+	const params = new ItemParameters(ctx, fallbackZone);
+	const plans: Array<Plan | undefined> = new Array(items.length);
+	const outcomes: Array<Outcome | undefined> = new Array(items.length);
+	const zoneCache = new Map<string, number[]>();
+	const now = Date.now();
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const plan = mode.plan(params, i);
+			if (plan.request) validateCapRequest(plan.request, now, zoneCache);
+			plans[i] = plan;
+		} catch (error) {
+			outcomes[i] = { error: asNodeError(ctx, error, i) };
+		}
+	}
+
+	// 2. one store batch for every planned request
+	const pending = plans.flatMap((plan, i) => (plan?.request ? [i] : []));
+	if (pending.length > 0) {
+		let store: JourneyStore | undefined;
+		try {
+			store = await resolveStore(ctx, pending[0]);
+		} catch (error) {
+			for (const i of pending) outcomes[i] = { error: asNodeError(ctx, error, i) };
+		}
+		if (store) await decideWithStore(ctx, store, pending, plans, outcomes, policy, timeoutMs);
+	}
+
+	// 3. bypassed items that needed no store call
+	for (let i = 0; i < items.length; i++) {
+		const plan = plans[i];
+		if (plan && !outcomes[i] && plan.bypass) outcomes[i] = { field: bypassField(plan.messageKey) };
+	}
+
+	// 4. route
+	const allowed: INodeExecutionData[] = [];
+	const capped: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const outcome = outcomes[i] as Outcome;
+		if ('error' in outcome) {
+			if (!ctx.continueOnFail()) throw outcome.error;
+			// an item that could not be decided is never sent
+			capped.push({ json: { ...items[i].json, error: outcome.error.message }, pairedItem: { item: i } });
+			continue;
+		}
+		const out: INodeExecutionData = { json: { ...items[i].json, frequencyCap: outcome.field }, pairedItem: { item: i } };
+		if (items[i].binary) out.binary = items[i].binary;
+		(outcome.field.allowed ? allowed : capped).push(out);
+	}
+	return [allowed, capped];
+}
+
+async function decideWithStore(
+	ctx: IExecuteFunctions,
+	store: JourneyStore,
+	pending: number[],
+	plans: Array<Plan | undefined>,
+	outcomes: Array<Outcome | undefined>,
+	policy: StorePolicy,
+	timeoutMs: number,
+): Promise<void> {
+	let down: StoreUnavailableError | undefined;
+	for (let from = 0; from < pending.length; from += STORE_BATCH) {
+		const chunk = pending.slice(from, from + STORE_BATCH);
+		let decisions: CapDecision[] | undefined;
+		// once the store failed in this execution, the rest is decided by the policy at once
+		if (!down) {
+			try {
+				decisions = await withTimeout(
+					store.caps.apply(
+						chunk.map((i) => plans[i]!.request as CapRequest),
+						{ timeoutMs },
+					),
+					timeoutMs,
+				);
+			} catch (error) {
+				if (error instanceof StoreUnavailableError) down = error;
+				else if (error instanceof CapRequestError) {
+					for (const i of chunk) outcomes[i] = { error: asNodeError(ctx, error, i) };
+					continue;
+				} else {
+					down = new StoreUnavailableError('The store failed', { cause: error, detail: (error as Error).message });
+				}
+			}
+		}
+		chunk.forEach((i, j) => {
+			const plan = plans[i]!;
+			if (decisions) {
+				outcomes[i] = { field: plan.bypass ? bypassField(plan.messageKey) : decisionField(decisions[j], plan.messageKey) };
+				return;
+			}
+			outcomes[i] = unavailableOutcome(ctx, down!, plan, policy, i);
+		});
+	}
+}
+
+/**
+ * The store bounds its own calls by the timeout; this bounds any store (a few ms of slack so the
+ * store's own, more precise error wins when it has one).
+ */
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const expired = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new StoreUnavailableError(`The store did not decide within ${timeoutMs} ms`)), timeoutMs + 20);
+	});
+	try {
+		return await Promise.race([promise, expired]);
+	} finally {
+		clearTimeout(timer);
+		promise.catch(() => undefined);
+	}
+}
+
+function decisionField(d: CapDecision, messageKey: string): CapField {
+	return {
+		allowed: d.allowed,
+		reason: d.reason,
+		rule: d.rule,
+		count: d.count,
+		limit: d.limit,
+		retryAt: d.retryAt === null ? null : new Date(d.retryAt).toISOString(),
+		messageKey,
+	};
+}
+
+function bypassField(messageKey: string): CapField {
+	return { allowed: true, reason: 'bypass', rule: null, count: null, limit: null, retryAt: null, messageKey };
+}
+
+function unavailableOutcome(
+	ctx: IExecuteFunctions,
+	error: StoreUnavailableError,
+	plan: Plan,
+	policy: StorePolicy,
+	itemIndex: number,
+): Outcome {
+	// a transactional message goes out even when it could not be counted
+	const storeError = error.detail ? `${error.message}: ${error.detail}` : error.message;
+	if (plan.bypass) return { field: { ...bypassField(plan.messageKey), storeError } };
+	if (policy === 'error') {
+		return {
+			error: new NodeOperationError(ctx.getNode(), `The store is unavailable: ${error.message}`, {
+				itemIndex,
+				description: `${error.detail ? `Cause: ${error.detail}. ` : ''}Check that Redis is running and reachable with the "Journey Store (Redis)" credential, raise Options → Decision Timeout, or choose Fail Closed / Fail Open under Options → When the Store Is Unavailable.`,
+			}),
+		};
+	}
+	return {
+		field: {
+			allowed: policy === 'failOpen',
+			reason: 'store_unavailable',
+			rule: null,
+			count: null,
+			limit: null,
+			retryAt: null,
+			messageKey: plan.messageKey,
+			storeError,
+		},
+	};
+}
+
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	if (error instanceof ParameterError) {
+		return new NodeOperationError(ctx.getNode(), `Parameter "${error.parameter}": ${error.message}`, {
+			itemIndex,
+			description: error.hint,
+		});
+	}
+	if (error instanceof CapRequestError) {
+		return new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${error.message}`, {
+			itemIndex,
+			description: 'Change the parameter the message names (Caps, Channel, Campaign, Contact Time Zone or Quiet Hours).',
+		});
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}

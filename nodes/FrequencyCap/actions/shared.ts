@@ -1,0 +1,182 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { isValidTimeZone, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
+import { parameterReader } from '../params';
+
+/** A request to send to the store, or a decision made without it (transactional bypass). */
+export interface Plan {
+	/** absent: decided without the store */
+	request?: CapRequest;
+	/** transactional: allowed whatever the caps say (the request, if any, only records it) */
+	bypass?: boolean;
+	messageKey: string;
+}
+
+/** A bad parameter value on one item; the router turns it into a NodeOperationError. */
+export class ParameterError extends Error {
+	constructor(
+		readonly parameter: string,
+		message: string,
+		readonly hint: string,
+	) {
+		super(message);
+		this.name = 'ParameterError';
+	}
+}
+
+/** Parameter readers for one execution (see params.ts: cheap for the usual `$json.x` values). */
+export class ItemParameters {
+	readonly contactId;
+	readonly channel;
+	readonly campaign;
+	readonly tags;
+	readonly timezone;
+	readonly messageKey;
+	readonly caps;
+	readonly quietHours;
+	readonly sendFrom;
+	readonly sendUntil;
+	readonly bypass;
+	readonly bypassCounts;
+
+	constructor(
+		readonly ctx: IExecuteFunctions,
+		readonly fallbackZone: string,
+	) {
+		this.contactId = parameterReader<unknown>(ctx, 'contactId', '');
+		this.channel = parameterReader<unknown>(ctx, 'channel', '');
+		this.campaign = parameterReader<unknown>(ctx, 'campaign', '');
+		this.tags = parameterReader<unknown>(ctx, 'tags', '');
+		this.timezone = parameterReader<unknown>(ctx, 'timezone', '');
+		this.messageKey = parameterReader<unknown>(ctx, 'messageKey', '');
+		this.caps = parameterReader<{ cap?: IDataObject[] }>(ctx, 'caps', {});
+		this.quietHours = parameterReader<boolean>(ctx, 'quietHours', false);
+		this.sendFrom = parameterReader<string>(ctx, 'sendFrom', '08:00');
+		this.sendUntil = parameterReader<string>(ctx, 'sendUntil', '21:00');
+		this.bypass = parameterReader<unknown>(ctx, 'bypass', false);
+		this.bypassCounts = parameterReader<boolean>(ctx, 'bypassCounts', true);
+	}
+}
+
+/** The message an item describes: who, on which channel/campaign/tags, under which key. */
+export function readMessage(p: ItemParameters, itemIndex: number): Omit<CapRequest, 'mode'> & { messageKey: string } {
+	const contactId = readContactId(p, itemIndex);
+	const explicitKey = text(p.messageKey(itemIndex));
+	const messageKey = explicitKey || defaultMessageKey(p.ctx, itemIndex);
+	return {
+		contactId,
+		messageKey,
+		channel: text(p.channel(itemIndex)) || undefined,
+		campaign: text(p.campaign(itemIndex)) || undefined,
+		tags: readTags(p.tags(itemIndex), itemIndex),
+	};
+}
+
+export function readContactId(p: ItemParameters, itemIndex: number): string {
+	const contactId = text(p.contactId(itemIndex));
+	if (!contactId) {
+		throw new ParameterError(
+			'Contact ID',
+			`Item ${itemIndex}: Contact ID is empty`,
+			'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }} or {{ $json.email }}.',
+		);
+	}
+	return contactId;
+}
+
+export function readText(read: (itemIndex: number) => unknown, itemIndex: number): string {
+	return text(read(itemIndex));
+}
+
+/** workflow + node + execution (the journey entry) + item: stable when n8n retries this node. */
+function defaultMessageKey(ctx: IExecuteFunctions, itemIndex: number): string {
+	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}:${ctx.getExecutionId() ?? ''}:${itemIndex}`;
+}
+
+function readTags(value: unknown, itemIndex: number): string[] | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value === 'string') return value.split(',').map((t) => t.trim()).filter(Boolean);
+	if (Array.isArray(value) && value.every((t) => typeof t === 'string' || typeof t === 'number')) {
+		return value.map((t) => String(t).trim()).filter(Boolean);
+	}
+	throw new ParameterError(
+		'Tags',
+		`Item ${itemIndex}: Tags must be a list of names or a comma-separated string, got ${JSON.stringify(value)}`,
+		'Map "Tags" to a list such as ["promotional"] or a string such as "promotional, newsletter".',
+	);
+}
+
+/** Time zone, caps and send window for a capping mode. */
+export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'sendWindow'> {
+	const rules = (p.caps(itemIndex)?.cap ?? []).map((cap, i) => toRule(cap, i, itemIndex));
+	const sendWindow: SendWindow | undefined = p.quietHours(itemIndex)
+		? { from: text(p.sendFrom(itemIndex)), until: text(p.sendUntil(itemIndex)) }
+		: undefined;
+	const needsZone = sendWindow !== undefined || rules.some((r) => r.kind === 'limit' && r.window.kind === 'calendar');
+	if (!needsZone) return { rules, sendWindow };
+	const zone = text(p.timezone(itemIndex));
+	if (zone && !isValidTimeZone(zone)) {
+		throw new ParameterError(
+			'Contact Time Zone',
+			`Item ${itemIndex}: ${JSON.stringify(zone)} is not a valid time zone`,
+			'Use an IANA zone name such as "Europe/Berlin" or "Asia/Seoul", fix the contact\'s field, or clear the parameter to use the fallback zone.',
+		);
+	}
+	return { timeZone: zone || p.fallbackZone, rules, sendWindow };
+}
+
+export function readBypass(p: ItemParameters, itemIndex: number): boolean {
+	const value = p.bypass(itemIndex);
+	if (typeof value === 'boolean') return value;
+	if (value === 'true' || value === 1) return true;
+	if (value === 'false' || value === 0 || value === '' || value === undefined || value === null) return false;
+	throw new ParameterError(
+		'Transactional (Bypass Caps)',
+		`Item ${itemIndex}: Transactional must be true or false, got ${JSON.stringify(value)}`,
+		'Use an expression that gives true or false, e.g. {{ $json.type === "receipt" }}.',
+	);
+}
+
+const UNIT_MS: Record<string, number> = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
+const SCOPE_LABEL: Record<CapScope, string> = { all: 'all channels', channel: 'this channel', campaign: 'this campaign', tag: 'tag' };
+
+function toRule(cap: IDataObject, index: number, itemIndex: number): CapRule {
+	const scope = (cap.scope as CapScope) ?? 'all';
+	const tag = text(cap.tag) || undefined;
+	const amount = Number(cap.amount ?? 1);
+	const unit = String(cap.unit ?? 'days');
+	const ms = amount * (UNIT_MS[unit] ?? NaN);
+	const where = scope === 'tag' ? (tag ? `tag ${tag}` : 'each tag') : SCOPE_LABEL[scope];
+	const length = `${amount} ${amount === 1 ? unit.replace(/s$/, '') : unit}`;
+	if (cap.type === 'gap') {
+		if (!(ms >= 1000 && ms <= 30 * 86_400_000)) throw capError(index, itemIndex, 'the minimum gap must be between 1 second and 30 days');
+		return { kind: 'gap', id: text(cap.name) || `gap ${length} (${where})`, scope, tag, gapMs: ms };
+	}
+	const limit = Number(cap.maxMessages ?? 3);
+	const windowName = String(cap.window ?? 'rolling');
+	if (windowName === 'rolling') {
+		if (!(ms >= 1000 && ms <= 30 * 86_400_000)) throw capError(index, itemIndex, 'a rolling window must be between 1 second and 30 days');
+		return { kind: 'limit', id: text(cap.name) || `${limit} per ${length} (${where})`, scope, tag, limit, window: { kind: 'rolling', ms } };
+	}
+	if (windowName !== 'day' && windowName !== 'week' && windowName !== 'month') {
+		throw capError(index, itemIndex, `unknown window "${windowName}"`);
+	}
+	return {
+		kind: 'limit',
+		id: text(cap.name) || `${limit} per calendar ${windowName} (${where})`,
+		scope,
+		tag,
+		limit,
+		window: { kind: 'calendar', unit: windowName },
+	};
+}
+
+function capError(index: number, itemIndex: number, problem: string): ParameterError {
+	return new ParameterError(`Caps`, `Item ${itemIndex}: cap ${index + 1}: ${problem}`, `Change cap ${index + 1} under "Caps".`);
+}
+
+function text(value: unknown): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'string') return value.trim();
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	return JSON.stringify(value);
+}

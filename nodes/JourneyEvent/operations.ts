@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import {
+	DEFAULT_HISTORY_LIMIT,
+	DEFAULT_HISTORY_TTL_DAYS,
+	ingestEvents,
+	normalizeEvent,
+	parseTime,
+	resolveStore,
+	type ContactEvent,
+	type ContactStateChange,
+	type JourneyStore,
+} from '../../lib';
+
+interface Options {
+	historyLimit?: number;
+	historyTtlDays?: number;
+	resumeWaits?: boolean;
+	generateIds?: boolean;
+	stateTtlDays?: number;
+}
+
+const DEFAULT_STATE_TTL_DAYS = 1825;
+
+type Slot = INodeExecutionData | Error;
+
+/**
+ * Every operation works on the whole batch: per-item parameters are read (errors kept per
+ * item), then one store call for all valid items, then one output item per input item.
+ */
+export async function runJourneyEvent(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	if (items.length === 0) return [[]];
+	const operation = ctx.getNodeParameter('operation', 0) as string;
+	const store = await resolveStore(ctx, 0);
+	let slots: Slot[];
+	switch (operation) {
+		case 'record':
+			slots = await record(ctx, store, items);
+			break;
+		case 'consent':
+		case 'subscription':
+			slots = await updateState(ctx, store, items, operation);
+			break;
+		case 'erase':
+			slots = await erase(ctx, store, items);
+			break;
+		default:
+			throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, {
+				description: 'Pick Record Event, Update Consent, Unsubscribe or Resubscribe, or Erase Contact.',
+			});
+	}
+	const out: INodeExecutionData[] = [];
+	slots.forEach((slot, itemIndex) => {
+		if (!(slot instanceof Error)) {
+			out.push(slot);
+			return;
+		}
+		if (!ctx.continueOnFail()) throw slot;
+		out.push({ json: { ...items[itemIndex].json, error: slot.message }, pairedItem: { item: itemIndex } });
+	});
+	return [out];
+}
+
+async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeExecutionData[]): Promise<Slot[]> {
+	const options = ctx.getNodeParameter('options', 0, {}) as Options;
+	const now = Date.now();
+	const slots: Slot[] = new Array(items.length);
+	const events: ContactEvent[] = [];
+	const eventIndex: number[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			let id = ctx.getNodeParameter('eventId', i, '') as unknown;
+			if ((id === undefined || id === null || String(id).trim() === '') && options.generateIds) id = randomUUID();
+			const result = normalizeEvent(
+				{
+					id,
+					contactId: ctx.getNodeParameter('contactId', i, ''),
+					name: ctx.getNodeParameter('eventName', i, ''),
+					properties: ctx.getNodeParameter('properties', i, {}),
+					occurredAt: ctx.getNodeParameter('occurredAt', i, ''),
+				},
+				now,
+			);
+			if (!result.ok) throw itemError(ctx, i, result.field, result.message);
+			events.push(result.event);
+			eventIndex.push(i);
+		} catch (error) {
+			slots[i] = asItemError(ctx, error, i);
+		}
+	}
+	const ingested = await ingestEvents(store, events, {
+		historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+		ttlSeconds: (options.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS) * 86_400,
+		resume: options.resumeWaits !== false,
+		resumeOptions: { logger: ctx.logger },
+	});
+	ingested.forEach((result, k) => {
+		const i = eventIndex[k];
+		slots[i] = {
+			json: {
+				...items[i].json,
+				journeyEvent: {
+					operation: 'record',
+					eventId: result.event.id,
+					name: result.event.name,
+					recorded: result.recorded,
+					duplicate: !result.recorded,
+					resumed: result.resumed,
+				},
+			},
+			pairedItem: { item: i },
+		};
+	});
+	return slots;
+}
+
+async function updateState(
+	ctx: IExecuteFunctions,
+	store: JourneyStore,
+	items: INodeExecutionData[],
+	operation: 'consent' | 'subscription',
+): Promise<Slot[]> {
+	const options = ctx.getNodeParameter('options', 0, {}) as Options;
+	const now = Date.now();
+	const slots: Slot[] = new Array(items.length);
+	const changes: ContactStateChange[] = [];
+	const changeIndex: number[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const contactId = contactOf(ctx, i);
+			const at = parseTime(ctx.getNodeParameter('occurredAt', i, ''), now);
+			if (at === undefined) throw itemError(ctx, i, 'occurredAt', 'Occurred At is not a date');
+			const source = String(ctx.getNodeParameter('source', i, '') ?? '').trim() || undefined;
+			const change: ContactStateChange = { contactId, at, source };
+			if (operation === 'consent') {
+				const rows = (ctx.getNodeParameter('consentChanges', i, {}) as { changes?: Array<{ topic?: string; granted?: boolean }> }).changes ?? [];
+				change.consent = {};
+				for (const row of rows) {
+					const topic = String(row.topic ?? '').trim();
+					if (topic === '') throw itemError(ctx, i, 'topic', 'a consent change has an empty Topic');
+					change.consent[topic] = row.granted === true;
+				}
+				if (Object.keys(change.consent).length === 0) {
+					throw itemError(ctx, i, 'consentChanges', 'there are no consent changes');
+				}
+			} else {
+				const channels = String(ctx.getNodeParameter('channels', i, 'all') ?? '')
+					.split(',')
+					.map((c) => c.trim())
+					.filter((c) => c !== '');
+				if (channels.length === 0) throw itemError(ctx, i, 'channels', 'Channels is empty (use "all" for every channel)');
+				const action = ctx.getNodeParameter('subscriptionAction', i, 'unsubscribe') as string;
+				if (action === 'resubscribe') change.resubscribe = channels;
+				else change.unsubscribe = channels;
+			}
+			changes.push(change);
+			changeIndex.push(i);
+		} catch (error) {
+			slots[i] = asItemError(ctx, error, i);
+		}
+	}
+	const states = await store.contacts.update(changes, { ttlSeconds: (options.stateTtlDays ?? DEFAULT_STATE_TTL_DAYS) * 86_400 });
+	states.forEach((state, k) => {
+		const i = changeIndex[k];
+		slots[i] = {
+			json: {
+				...items[i].json,
+				journeyEvent: {
+					operation,
+					consent: state.consent,
+					subscriptions: state.subscriptions,
+					updatedAt: new Date(state.updatedAt).toISOString(),
+				} as IDataObject,
+			},
+			pairedItem: { item: i },
+		};
+	});
+	return slots;
+}
+
+async function erase(ctx: IExecuteFunctions, store: JourneyStore, items: INodeExecutionData[]): Promise<Slot[]> {
+	const slots: Slot[] = new Array(items.length);
+	const ids: string[] = [];
+	const idIndex: number[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			ids.push(contactOf(ctx, i));
+			idIndex.push(i);
+		} catch (error) {
+			slots[i] = asItemError(ctx, error, i);
+		}
+	}
+	const outcomes = await store.contacts.erase(ids);
+	outcomes.forEach((outcome, k) => {
+		const i = idIndex[k];
+		slots[i] = {
+			json: { ...items[i].json, journeyEvent: { operation: 'erase', erased: true, removed: outcome.removed } },
+			pairedItem: { item: i },
+		};
+	});
+	return slots;
+}
+
+function contactOf(ctx: IExecuteFunctions, i: number): string {
+	const value = ctx.getNodeParameter('contactId', i, '') as unknown;
+	const text = value === undefined || value === null ? '' : String(value).trim();
+	if (text === '') throw itemError(ctx, i, 'contactId', 'Contact ID is empty');
+	return text;
+}
+
+const FIELD_HINTS: Record<string, string> = {
+	id: 'Set "Event ID" to the field that holds a unique event ID, e.g. {{ $json.id }}, or turn on Options → Generate Missing Event IDs.',
+	contactId: 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.',
+	name: 'Set "Event Name" to the field that holds it, e.g. {{ $json.name }}, or type a name such as purchase.',
+	properties: 'Give "Properties" an object such as { "cartId": "c-42" }, or leave it empty.',
+	occurredAt: 'Use an ISO 8601 date (2026-01-31T09:00:00Z) or epoch milliseconds, or leave it empty for now.',
+	topic: 'Give every consent change a Topic such as email, sms or marketing.',
+	consentChanges: 'Add at least one consent change.',
+	channels: 'List channels such as email, sms, or "all".',
+};
+
+function itemError(ctx: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${message}`, {
+		itemIndex,
+		description: FIELD_HINTS[field] ?? 'Fix the parameter the message names.',
+	});
+}
+
+function asItemError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	if (error instanceof NodeOperationError) return error;
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}

@@ -1,0 +1,128 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import {
+	DEFAULT_HISTORY_LIMIT,
+	DEFAULT_HISTORY_TTL_DAYS,
+	DEFAULT_TOLERANCE_SECONDS,
+	eventToJson,
+	ingestEvents,
+	normalizeEvent,
+	resolveStore,
+	verifySignature,
+	type ContactEvent,
+	type IngestedEvent,
+	type JourneyStore,
+} from '../../lib';
+import { NodeOperationError } from 'n8n-workflow';
+
+interface Options {
+	toleranceSeconds?: number;
+	historyLimit?: number;
+	historyTtlDays?: number;
+	maxEvents?: number;
+}
+
+/**
+ * One delivery: verify the Standard Webhooks signature (401 with the reason), refuse a replayed
+ * webhook-id (401), parse one event or `{ events: [...] }` (400 naming the event and field),
+ * record + resume (unless turned off), then start the workflow with one item per event.
+ * Nothing is recorded for a refused delivery. A delivery that fails after its id was
+ * remembered forgets the id again, so the sender's retry is not taken for a replay.
+ */
+export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const req = ctx.getRequestObject();
+	const options = ctx.getNodeParameter('options', {}) as Options;
+	const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+	const credentials = await ctx.getCredentials('journeyEventSigningApi');
+	const secrets = [credentials.secret, credentials.previousSecret].filter((s): s is string => typeof s === 'string' && s.trim() !== '');
+	const raw = (req as { rawBody?: Buffer }).rawBody ?? Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? {}));
+
+	const verdict = verifySignature({ secrets, headers: req.headers, body: raw, nowSeconds: Math.floor(Date.now() / 1000), toleranceSeconds: tolerance });
+	if (!verdict.ok) {
+		ctx.logger.warn(`Journey Event Trigger refused a delivery: ${verdict.reason}`, { node: ctx.getNode().name });
+		return reject(ctx, 401, verdict.reason, verdict.message);
+	}
+
+	let body: unknown;
+	try {
+		body = JSON.parse(raw.toString('utf8'));
+	} catch {
+		return reject(ctx, 400, 'bad_json', 'the body is not JSON');
+	}
+	const inputs = Array.isArray((body as { events?: unknown })?.events) ? ((body as { events: unknown[] }).events) : [body];
+	if (inputs.length === 0) return reject(ctx, 400, 'no_events', '"events" is empty');
+	const maxEvents = options.maxEvents ?? 1000;
+	if (inputs.length > maxEvents) return reject(ctx, 413, 'too_many_events', `more than ${maxEvents} events in one delivery`);
+	const now = Date.now();
+	const events: ContactEvent[] = [];
+	for (let i = 0; i < inputs.length; i++) {
+		const input = inputs[i];
+		if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+			return reject(ctx, 400, 'bad_event', `event ${i} is not an object`);
+		}
+		const result = normalizeEvent(input as IDataObject, now, `${verdict.id}:${i}`);
+		if (!result.ok) return reject(ctx, 400, 'bad_event', `event ${i}: ${result.message} (field "${result.field}")`);
+		events.push(result.event);
+	}
+
+	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
+	let store: JourneyStore;
+	let fresh: boolean;
+	try {
+		store = await resolveStore(ctx, 0);
+		[fresh] = await store.deliveries.firstSeen(scope, [verdict.id], tolerance * 2);
+	} catch (error) {
+		if (error instanceof NodeOperationError) {
+			ctx.logger.error(`Journey Event Trigger is misconfigured: ${error.message}`, { node: ctx.getNode().name });
+			return reject(ctx, 500, 'misconfigured', error.message);
+		}
+		ctx.logger.warn(`Journey Event Trigger could not reach its store: ${(error as Error).message}`, { node: ctx.getNode().name });
+		return reject(ctx, 503, 'store_unavailable', 'the store did not answer; retry later');
+	}
+	if (!fresh) {
+		ctx.logger.warn('Journey Event Trigger refused a replayed delivery', { node: ctx.getNode().name });
+		return reject(ctx, 401, 'replayed', 'this webhook-id was delivered before');
+	}
+
+	let ingested: IngestedEvent[];
+	try {
+		if (ctx.getNodeParameter('record', true) as boolean) {
+			ingested = await ingestEvents(store, events, {
+				historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+				ttlSeconds: (options.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS) * 86_400,
+				resumeOptions: { logger: ctx.logger },
+			});
+		} else {
+			ingested = events.map((event) => ({ event, recorded: false, resumed: 0, attempts: [] }));
+		}
+	} catch (error) {
+		await store.deliveries.forget(scope, [verdict.id]).catch(() => undefined);
+		ctx.logger.error(`Journey Event Trigger could not record a delivery: ${(error as Error).message}`, { node: ctx.getNode().name });
+		return reject(ctx, 503, 'store_unavailable', 'the events could not be recorded; retry later');
+	}
+
+	const recordOn = ctx.getNodeParameter('record', true) as boolean;
+	const items: INodeExecutionData[] = ingested.map((result) => ({
+		json: {
+			...eventToJson(result.event),
+			journeyEvent: recordOn
+				? { recorded: result.recorded, duplicate: !result.recorded, resumed: result.resumed, deliveryId: verdict.id }
+				: { recorded: false, deliveryId: verdict.id },
+		} as IDataObject,
+	}));
+	const summary: IDataObject = {
+		accepted: events.length,
+		recorded: ingested.filter((r) => r.recorded).length,
+		duplicates: recordOn ? ingested.filter((r) => !r.recorded).length : 0,
+		resumed: ingested.reduce((sum, r) => sum + r.resumed, 0),
+	};
+	// what happened to the resume attempts that did not continue a journey (for the sender's logs)
+	const others: Record<string, number> = {};
+	for (const result of ingested) for (const a of result.attempts) if (a.outcome !== 'resumed') others[a.outcome] = (others[a.outcome] ?? 0) + 1;
+	if (Object.keys(others).length > 0) summary.notResumed = others;
+	return { workflowData: [items], webhookResponse: summary };
+}
+
+function reject(ctx: IWebhookFunctions, status: number, reason: string, message: string): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json({ error: reason, message });
+	return { noWebhookResponse: true };
+}

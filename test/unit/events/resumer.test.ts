@@ -1,0 +1,192 @@
+/**
+ * The resumer against a real HTTP server on 127.0.0.1 that answers like n8n's waiting webhooks
+ * (status and body per scenario), over the memory store.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classify, postResume, resumeOne, resumeWaits } from '../../../lib/events/resumer';
+import { MemoryStore } from '../../../lib/store/memory/MemoryStore';
+import type { ContactEvent, WaitRegistration } from '../../../lib/store/types';
+import { memoryLogger } from './helpers';
+
+interface Received {
+	path: string;
+	body: { journeysResume: number; token: string; event: ContactEvent };
+	at: number;
+}
+
+type Answer = { status: number; body: unknown };
+/** scenario name (first path segment after /webhook-waiting/) → answers in order (the last repeats) */
+const scenarios = new Map<string, Answer[]>();
+const received: Received[] = [];
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+	server = http.createServer((req, res) => {
+		let data = '';
+		req.on('data', (chunk) => (data += chunk));
+		req.on('end', () => {
+			const url = new URL(req.url ?? '/', 'http://x');
+			const scenario = url.pathname.split('/')[2] ?? '';
+			received.push({ path: url.pathname + url.search, body: JSON.parse(data || '{}'), at: Date.now() });
+			const answers = scenarios.get(scenario) ?? [{ status: 404, body: { code: 404, message: 'not found' } }];
+			const answer = answers.length > 1 ? answers.shift()! : answers[0];
+			res.writeHead(answer.status, { 'content-type': 'application/json' });
+			res.end(JSON.stringify(answer.body));
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook-waiting`;
+});
+
+afterAll(async () => {
+	await new Promise((resolve) => server.close(resolve));
+});
+
+const running = { status: 409, body: { code: 409, message: 'The execution "7" is running already.' } };
+const finished = { status: 409, body: { code: 409, message: 'The execution "7 has finished already.' } };
+const finishedWithError = { status: 409, body: { code: 409, message: 'The execution "7" has finished with error.' } };
+const resumed = { status: 200, body: { journeys: { outcome: 'resumed' } } };
+const notMatched = { status: 202, body: { journeys: { outcome: 'not_matched', message: 'x' } } };
+const claimedByOther = { status: 409, body: { journeys: { outcome: 'claimed_by_other', message: 'x' } } };
+
+let counter = 0;
+function setup(answers: Answer[], overrides: Partial<WaitRegistration> = {}) {
+	const scenario = `s${++counter}`;
+	scenarios.set(scenario, [...answers]);
+	const now = Date.now();
+	const registration: WaitRegistration = {
+		waitId: `${scenario}:node`,
+		token: `token-${scenario}`,
+		contactId: `contact-${scenario}`,
+		executionId: scenario,
+		nodeId: 'node',
+		match: { names: ['purchase'], sinceMs: now - 60_000 },
+		snapshot: { contactId: `contact-${scenario}` },
+		resumeUrl: `${base}/${scenario}/node?signature=tok`,
+		expiresAt: now + 3_600_000,
+		createdAt: now,
+		...overrides,
+	};
+	const event: ContactEvent = { id: `e-${scenario}`, contactId: registration.contactId, name: 'purchase', properties: {}, occurredAt: now };
+	return { scenario, registration, event, ref: { contactId: registration.contactId, waitId: registration.waitId } };
+}
+
+const fast = { retryBaseMs: 20, retryBudgetMs: 2000 };
+
+describe('classifying n8n answers', () => {
+	it('maps statuses and bodies to outcomes', () => {
+		expect(classify(200, JSON.stringify(resumed.body))).toBe('resumed');
+		expect(classify(200, '')).toBe('resumed');
+		expect(classify(202, JSON.stringify(notMatched.body))).toBe('not_matched');
+		expect(classify(404, '{"code":404}')).toBe('gone');
+		expect(classify(409, JSON.stringify(running.body))).toBe('retry');
+		expect(classify(409, JSON.stringify(finished.body))).toBe('gone');
+		expect(classify(409, JSON.stringify(finishedWithError.body))).toBe('gone');
+		expect(classify(409, JSON.stringify(claimedByOther.body))).toBe('claimed_by_other');
+		expect(classify(401, '{"error":"Invalid token"}')).toBe('stale');
+		expect(classify(500, '{"message":"There was a problem executing the workflow"}')).toBe('retry');
+		expect(classify(503, '')).toBe('retry');
+	});
+});
+
+describe('the resumer against a local HTTP server', () => {
+	it('posts the token and the event to the resume URL (path before the query)', async () => {
+		const { registration, event, scenario } = setup([resumed]);
+		const result = await postResume(registration, event, fast);
+		expect(result).toMatchObject({ outcome: 'resumed', status: 200, attempts: 1 });
+		const hit = received.filter((r) => r.path.startsWith(`/webhook-waiting/${scenario}/`));
+		expect(hit).toHaveLength(1);
+		expect(hit[0].path).toBe(`/webhook-waiting/${scenario}/node?signature=tok`);
+		expect(hit[0].body).toEqual({ journeysResume: 1, token: registration.token, event });
+	});
+
+	it('retries 409 running with growing backoff until it resumes, then removes the registration', async () => {
+		const store = new MemoryStore();
+		const { registration, event, scenario, ref } = setup([running, running, running, resumed]);
+		await store.waits.register([registration], { graceSeconds: 60 });
+		const attempt = await resumeOne(store, registration, event, fast);
+		expect(attempt).toMatchObject({ outcome: 'resumed', attempts: 4, status: 200 });
+		const times = received.filter((r) => r.path.includes(`/${scenario}/`)).map((r) => r.at);
+		const gaps = times.slice(1).map((t, i) => t - times[i]);
+		expect(gaps[0]).toBeGreaterThanOrEqual(15);
+		expect(gaps[2]).toBeGreaterThanOrEqual(gaps[0]);
+		expect(await store.waits.get([ref])).toEqual([undefined]);
+	});
+
+	it('retries a 500 (n8n lost its compare-and-set race) and a refused connection', async () => {
+		const { registration, event } = setup([{ status: 500, body: { message: 'There was a problem executing the workflow' } }, finished]);
+		expect(await postResume(registration, event, fast)).toMatchObject({ outcome: 'gone', attempts: 2 });
+		const refused = { ...registration, resumeUrl: 'http://127.0.0.1:1/webhook-waiting/1/node' };
+		const result = await postResume(refused, event, { retryBaseMs: 20, retryBudgetMs: 150 });
+		expect(result.outcome).toBe('gave_up');
+		expect(result.attempts).toBeGreaterThan(1);
+	});
+
+	it('removes the registration on 404 and 409 finished', async () => {
+		const store = new MemoryStore();
+		for (const answer of [{ status: 404, body: { code: 404 } }, finished, finishedWithError]) {
+			const { registration, event, ref } = setup([answer]);
+			await store.waits.register([registration], { graceSeconds: 60 });
+			expect((await resumeOne(store, registration, event, fast)).outcome).toBe('gone');
+			expect(await store.waits.get([ref])).toEqual([undefined]);
+		}
+	});
+
+	it('removes and logs on 401 (stale URL); keeps on 202 and on claimed by another event', async () => {
+		const store = new MemoryStore();
+		const logger = memoryLogger();
+		const stale = setup([{ status: 401, body: { error: 'Invalid token' } }]);
+		await store.waits.register([stale.registration], { graceSeconds: 60 });
+		expect((await resumeOne(store, stale.registration, stale.event, { ...fast, logger })).outcome).toBe('stale');
+		expect(await store.waits.get([stale.ref])).toEqual([undefined]);
+		const warning = logger.lines.find((l) => l.level === 'warn');
+		expect(warning?.message).toMatch(/401/);
+		expect(warning?.meta).toMatchObject({ waitId: stale.registration.waitId, executionId: stale.registration.executionId });
+		expect(JSON.stringify(logger.lines)).not.toContain(stale.registration.contactId);
+
+		for (const answer of [notMatched, claimedByOther]) {
+			const kept = setup([answer]);
+			await store.waits.register([kept.registration], { graceSeconds: 60 });
+			await resumeOne(store, kept.registration, kept.event, fast);
+			expect((await store.waits.get([kept.ref]))[0]?.waitId).toBe(kept.registration.waitId);
+		}
+	});
+
+	it('gives up on a wait still running after the retry budget, keeps it and logs', async () => {
+		const store = new MemoryStore();
+		const logger = memoryLogger();
+		const { registration, event, ref } = setup([running]);
+		await store.waits.register([registration], { graceSeconds: 60 });
+		const attempt = await resumeOne(store, registration, event, { retryBaseMs: 20, retryBudgetMs: 200, logger });
+		expect(attempt.outcome).toBe('gave_up');
+		expect((await store.waits.get([ref]))[0]).toBeDefined();
+		expect(logger.lines.some((l) => l.level === 'warn' && /retry budget/.test(l.message))).toBe(true);
+	});
+
+	it('posts only to the waits an event matches, and tries a wait\'s events oldest first until one resumes it', async () => {
+		const store = new MemoryStore();
+		const cart = setup([notMatched, resumed], { match: { names: ['purchase'], sinceMs: 0, correlation: { eventPath: 'cartId', value: 'c-1' } } });
+		const otherCart = setup([resumed], {
+			contactId: cart.registration.contactId,
+			match: { names: ['purchase'], sinceMs: 0, correlation: { eventPath: 'cartId', value: 'c-2' } },
+		});
+		const otherName = setup([resumed], { contactId: cart.registration.contactId, match: { names: ['signup'], sinceMs: 0 } });
+		await store.waits.register([cart.registration, otherCart.registration, otherName.registration], { graceSeconds: 60 });
+		const contactId = cart.registration.contactId;
+		const now = Date.now();
+		const events: ContactEvent[] = [
+			{ id: 'newer', contactId, name: 'purchase', properties: { cartId: 'c-1' }, occurredAt: now },
+			{ id: 'older', contactId, name: 'purchase', properties: { cartId: 'c-1' }, occurredAt: now - 10 },
+			{ id: 'another-cart', contactId, name: 'purchase', properties: { cartId: 'c-3' }, occurredAt: now },
+		];
+		const attempts = await resumeWaits(store, events, fast);
+		expect(attempts.map((a) => [a.waitId, a.eventId, a.outcome])).toEqual([
+			[cart.registration.waitId, 'older', 'not_matched'],
+			[cart.registration.waitId, 'newer', 'resumed'],
+		]);
+		expect(received.some((r) => r.path.includes(`/${otherCart.scenario}/`) || r.path.includes(`/${otherName.scenario}/`))).toBe(false);
+	});
+});

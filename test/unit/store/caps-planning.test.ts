@@ -1,0 +1,110 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { calendarBounds, CapRequestError, compileCapRequest, sendWindowIntervals, validateCapRequest } from '../../../lib/store/caps';
+import { groupCalls } from '../../../lib/store/redis/caps';
+
+const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
+const iso = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISO();
+
+describe('cap planning (shared by both stores)', () => {
+	it('calendar bounds are local midnights, 23 h / 25 h long on DST change days', () => {
+		const ny = 'America/New_York';
+		const b = calendarBounds('day', ny, at('2024-03-10T12:00', ny));
+		expect(b.map((m) => iso(m, ny))).toEqual([
+			'2024-03-09T00:00:00.000-05:00',
+			'2024-03-10T00:00:00.000-05:00',
+			'2024-03-11T00:00:00.000-04:00',
+			'2024-03-12T00:00:00.000-04:00',
+		]);
+		expect(b[2] - b[1]).toBe(23 * 3_600_000);
+		const berlin = 'Europe/Berlin';
+		const autumn = calendarBounds('day', berlin, at('2024-10-27T12:00', berlin));
+		expect(autumn[2] - autumn[1]).toBe(25 * 3_600_000);
+		expect(calendarBounds('week', berlin, at('2024-10-30T12:00', berlin)).map((m) => iso(m, berlin))[1]).toBe('2024-10-28T00:00:00.000+01:00');
+		expect(calendarBounds('month', 'Asia/Seoul', at('2024-02-29T23:59', 'Asia/Seoul')).map((m) => iso(m, 'Asia/Seoul'))).toEqual([
+			'2024-01-01T00:00:00.000+09:00',
+			'2024-02-01T00:00:00.000+09:00',
+			'2024-03-01T00:00:00.000+09:00',
+			'2024-04-01T00:00:00.000+09:00',
+		]);
+	});
+
+	it('send windows: daily intervals in the zone, past midnight when until < from, DST gaps move forward', () => {
+		const seoul = 'Asia/Seoul';
+		const w = sendWindowIntervals({ from: '08:00', until: '21:00' }, seoul, at('2024-06-01T12:00', seoul));
+		expect(w).toHaveLength(10);
+		expect(iso(w[4], seoul)).toBe('2024-06-01T08:00:00.000+09:00');
+		expect(iso(w[5], seoul)).toBe('2024-06-01T21:00:00.000+09:00');
+		const night = sendWindowIntervals({ from: '22:00', until: '02:00' }, seoul, at('2024-06-01T12:00', seoul));
+		expect(iso(night[4], seoul)).toBe('2024-06-01T22:00:00.000+09:00');
+		expect(iso(night[5], seoul)).toBe('2024-06-02T02:00:00.000+09:00');
+		// 02:30 does not exist in New York on 2024-03-10
+		const ny = 'America/New_York';
+		const gap = sendWindowIntervals({ from: '02:30', until: '09:00' }, ny, at('2024-03-10T12:00', ny));
+		expect(iso(gap[4], ny)).toBe('2024-03-10T03:30:00.000-04:00');
+		expect(() => sendWindowIntervals({ from: '8:00', until: '21:00' }, seoul, 0)).toThrow(/HH:mm/);
+		expect(() => sendWindowIntervals({ from: '08:00', until: '08:00' }, seoul, 0)).toThrow(/same time/);
+	});
+
+	it('compiles dimensions and rules; each-tag rules expand per tag; tag rules skip messages without the tag', () => {
+		const c = compileCapRequest(
+			{
+				mode: 'reserve',
+				contactId: 'c',
+				channel: 'email',
+				campaign: 'spring',
+				tags: ['promo', ' news ', 'promo', ''],
+				rules: [
+					{ kind: 'limit', id: 'each', scope: 'tag', limit: 1, window: { kind: 'rolling', ms: 60_000 } },
+					{ kind: 'limit', id: 'vip', scope: 'tag', tag: 'vip', limit: 1, window: { kind: 'rolling', ms: 60_000 } },
+					{ kind: 'gap', id: 'g', scope: 'channel', gapMs: 5000 },
+				],
+			},
+			0,
+			(kind, value) => `${kind}:${value}`,
+		);
+		expect(c.dims).toEqual(['all:', 'channel:email', 'campaign:spring', 'tag:promo', 'tag:news']);
+		expect(c.rules.map((r) => [r.ruleIndex, r.kind, r.dim])).toEqual([
+			[0, 'limit', 'tag:promo'],
+			[0, 'limit', 'tag:news'],
+			[2, 'gap', 'channel:email'],
+		]);
+	});
+
+	it('rejects what a store cannot decide, with a message that names the fix', () => {
+		const bad = (request: object, message: RegExp) => expect(() => validateCapRequest(request as never)).toThrow(message);
+		bad({ mode: 'reserve', contactId: '' }, /contact ID is empty/);
+		bad({ mode: 'nope', contactId: 'c' }, /Unknown mode/);
+		bad({ mode: 'release', contactId: 'c' }, /message key/);
+		bad({ mode: 'reserve', contactId: 'c', rules: [{ kind: 'limit', id: 'x', scope: 'campaign', limit: 1, window: { kind: 'rolling', ms: 60_000 } }] }, /x counts per campaign/);
+		bad({ mode: 'reserve', contactId: 'c', rules: [{ kind: 'limit', id: 'x', scope: 'all', limit: 1.5, window: { kind: 'rolling', ms: 60_000 } }] }, /whole number/);
+		bad({ mode: 'reserve', contactId: 'c', rules: [{ kind: 'limit', id: 'x', scope: 'all', limit: 1, window: { kind: 'rolling', ms: 31 * 86_400_000 } }] }, /30 days/);
+		bad({ mode: 'reserve', contactId: 'c', rules: [{ kind: 'limit', id: 'x', scope: 'all', limit: 1, window: { kind: 'calendar', unit: 'day' } }] }, /time zone/);
+		bad({ mode: 'reserve', contactId: 'c', tags: 'promo' }, /list of strings/);
+		expect(() => validateCapRequest({ mode: 'reserve', contactId: 'c', sendWindow: { from: '08:00', until: '20:00' }, timeZone: 'Nowhere/Else' })).toThrow(CapRequestError);
+	});
+
+	it('groups script calls without splitting one contact and without exceeding the call size', () => {
+		const keys = ['a', 'b', 'a', 'c', 'd', 'c', 'e'];
+		const calls = groupCalls(keys, 3);
+		expect(calls.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+		for (const call of calls) {
+			expect(call.length).toBeLessThanOrEqual(3);
+			const contacts = new Set(call.map((i) => keys[i]));
+			for (const contact of contacts) expect(call.filter((i) => keys[i] === contact)).toEqual(keys.flatMap((k, i) => (k === contact ? [i] : [])));
+		}
+	});
+});
+
+describe('keyed hashes', () => {
+	it('HmacSha256 is RFC 2104 HMAC-SHA256 (short, long, unicode keys and messages)', async () => {
+		const { createHmac } = await import('node:crypto');
+		const { HmacSha256 } = await import('../../../lib/store/redis/keys');
+		for (const secret of ['integration-secret-16', 'k'.repeat(64), 'long-'.repeat(40), '비밀-열쇠-0123456789']) {
+			const hmac = new HmacSha256(secret);
+			for (const message of ['', 'contact\u0000alice@example.com', 'ü'.repeat(500), 'x'.repeat(10_240)]) {
+				expect(hmac.digest(message).toString('hex')).toBe(createHmac('sha256', secret).update(message).digest('hex'));
+			}
+		}
+	});
+});

@@ -1,0 +1,18 @@
+import { MemoryStore } from '../../../lib/store/memory/MemoryStore';
+import { describeStoreContract } from '../../store-suite';
+import { describeWaitContract } from '../../store-suite-waits';
+
+for (const describeContract of [describeStoreContract, describeWaitContract]) describeContract('memory', async (options) => {
+	let now = options?.startAt ?? Date.now();
+	const store = new MemoryStore({ namespace: 'test', clock: () => now });
+	return {
+		store,
+		advance: (ms) => {
+			now += ms;
+		},
+		expire: async (ms) => {
+			now += ms;
+		},
+		cleanup: () => store.close(),
+	};
+});
