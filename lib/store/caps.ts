@@ -290,12 +290,17 @@ export function validateCapRequest(request: CapRequest, around = Date.now(), cac
  * request of a shape shares one compiled object (the Redis store sends it once per call).
  */
 export class BatchCompiler {
-	private readonly zoneCache = new Map<string, number[]>();
 	private readonly shapes = new Map<CapRule[] | undefined, Map<string, CompiledCapRequest>>();
 
+	/**
+	 * `zoneCache` may outlive the batch (a store keeps one across batches): calendar bounds are
+	 * reused only while `around` stays in their period, send windows only for the same `around`,
+	 * so a shared cache gives exactly the results of a fresh one.
+	 */
 	constructor(
 		private readonly around: number,
 		private readonly dimName: DimNamer,
+		private readonly zoneCache: Map<string, number[]> = new Map(),
 	) {}
 
 	compile(request: CapRequest): CompiledCapRequest {
@@ -364,7 +369,8 @@ export function sendWindowIntervals(window: SendWindow, zone: string, around: nu
 	const until = HHMM.exec(window.until ?? '');
 	if (!from || !until) throw new CapRequestError('The send window times must be HH:mm (24-hour), e.g. 08:00 and 21:00');
 	if (window.from === window.until) throw new CapRequestError('The send window opens and closes at the same time: change one of them');
-	const key = `w|${window.from}|${window.until}|${zone}`;
+	// keyed by `around` too: a cache shared across batches never returns another day's set
+	const key = `w|${window.from}|${window.until}|${zone}|${around}`;
 	const hit = cache?.get(key);
 	if (hit && hit[0] + 86_400_000 <= around && around < hit[hit.length - 1] - 86_400_000) return hit;
 	const today = DateTime.fromMillis(around, { zone }).startOf('day');

@@ -27,6 +27,8 @@ export const CAP_CALL_SIZE = 256;
  */
 export class RedisCapStore implements CapStore {
 	private readonly dimCache = new Map<string, string>();
+	/** calendar bounds per zone, kept across batches (see BatchCompiler) */
+	private readonly zoneCache = new Map<string, number[]>();
 
 	constructor(private readonly ctx: RedisContext) {}
 
@@ -34,7 +36,8 @@ export class RedisCapStore implements CapStore {
 		if (requests.length === 0) return [];
 		const deadline = this.ctx.deadline(options.timeoutMs);
 		const around = Date.now() + this.ctx.offsetMs();
-		const compiler = new BatchCompiler(around, (kind: DimKind, value: string) => this.dim(kind, value));
+		if (this.zoneCache.size > 1_000) this.zoneCache.clear();
+		const compiler = new BatchCompiler(around, (kind: DimKind, value: string) => this.dim(kind, value), this.zoneCache);
 		const compiled = requests.map((r) => compiler.compile(r));
 
 		// calls split only between contacts (a contact's requests stay in order in one call)
@@ -47,25 +50,29 @@ export class RedisCapStore implements CapStore {
 		const time = this.ctx.timeArg();
 		// each call is sent as soon as it is encoded, without waiting for the previous one (one
 		// round trip for the batch), so Redis runs a call while the next one is being encoded
-		const replies: Array<Promise<unknown>> = [];
-		for (const call of calls) replies.push(sendScript(this.ctx.client, 'capApply', ...this.encodeCall(call, compiled, requests, time)));
+		const replies = new Array<Promise<unknown>>(calls.length);
+		for (let c = 0; c < calls.length; c++) {
+			const [keys, args] = encodeCall(calls[c], compiled, requests, time, this);
+			replies[c] = sendScript(this.ctx.client, 'capApply', keys, args);
+		}
 		const results = await withDeadline(Promise.all(replies), deadline, this.ctx.where);
 
 		const decisions = new Array<CapDecision>(requests.length);
-		calls.forEach((call, c) => {
-			const reply = results[c] as number[];
-			const at = Number(reply[0]);
-			const raw = { code: 0, ruleRef: 0, count: 0, limit: 0, retryAt: 0 };
-			call.forEach((i, j) => {
-				const o = 1 + j * 5;
+		const raw = { code: 0, ruleRef: 0, count: 0, limit: 0, retryAt: 0 };
+		for (let c = 0; c < calls.length; c++) {
+			const call = calls[c];
+			const reply = parseReply(results[c], 1 + 5 * call.length);
+			const at = reply[0];
+			for (let j = 0, o = 1; j < call.length; j++, o += 5) {
+				const i = call[j];
 				raw.code = reply[o];
 				raw.ruleRef = reply[o + 1];
 				raw.count = reply[o + 2];
 				raw.limit = reply[o + 3];
 				raw.retryAt = reply[o + 4];
 				decisions[i] = toCapDecision(requests[i], compiled[i], raw, at);
-			});
-		});
+			}
+		}
 		return decisions;
 	}
 
@@ -81,15 +88,11 @@ export class RedisCapStore implements CapStore {
 		return dim;
 	}
 
-	/** one cap-apply call: keys and arguments (see the script header) */
-	private encodeCall(call: number[], compiled: CompiledCapRequest[], requests: CapRequest[], time: number | string) {
-		return encodeCall(call, compiled, requests, time, this);
-	}
-
-	/** @internal the send log key and the per-contact digest secret of a contact */
-	contact(contactId: string): { key: string; secret: Buffer } {
+	/** @internal the per-contact digest secret of a contact; pushes its send log key to `keys` */
+	contact(contactId: string, keys: string[]): Buffer {
 		const { tag, secret } = this.ctx.keys.contactHash(contactId);
-		return { key: this.ctx.keys.keyForTag(tag, 'capLog'), secret };
+		keys.push(this.ctx.keys.keyForTag(tag, 'capLog'));
+		return secret;
 	}
 
 	/** @internal */
@@ -141,7 +144,7 @@ const MODE_CODE = { reserve: 'R', check: 'C', record: 'W', release: 'X' } as con
 /**
  * Encodes one cap-apply call (see the script header): the dimension sets, rule sets and
  * send-window sets the requests share go once into a table (requests of one shape share one
- * compiled object), then one argument per request.
+ * compiled object), then every request in one ";"-terminated string.
  */
 function encodeCall(
 	call: number[],
@@ -151,27 +154,34 @@ function encodeCall(
 	store: RedisCapStore,
 ): [string[], Array<string | number>] {
 	const keys: string[] = [];
+	// contact → its 1-based index into KEYS
 	const keyIndex = new Map<string, number>();
 	const secrets: Buffer[] = [];
 	const dimSets = new Table<string>();
 	const ruleSets = new Table<CompiledCapRequest['rules']>();
 	const openSets = new Table<number[]>();
-	const perRequest: string[] = [];
-	for (const i of call) {
-		const contactId = requests[i].contactId;
+	// the shape part ("mode,dimSet,ruleSet,openSet,") of each compiled object in the call
+	const shapes = new Map<CompiledCapRequest, string>();
+	let perRequest = '';
+	for (let j = 0; j < call.length; j++) {
+		const request = requests[call[j]];
+		const contactId = request.contactId;
 		let k = keyIndex.get(contactId);
 		if (k === undefined) {
-			const contact = store.contact(contactId);
-			keys.push(contact.key);
-			secrets.push(contact.secret);
+			secrets.push(store.contact(contactId, keys));
 			k = keys.length;
 			keyIndex.set(contactId, k);
 		}
-		const c = compiled[i];
-		const dims = dimSets.ref(c.dims, dimString(c));
-		const rules = c.rules.length > 0 ? ruleSets.ref(c.rules, c.rules) : 0;
-		const open = c.open.length > 0 ? openSets.ref(c.open, c.open) : 0;
-		perRequest.push(`${k},${MODE_CODE[c.mode]},${dims},${rules},${open},${store.messageDigest(requests[i], secrets[k - 1])}`);
+		const c = compiled[call[j]];
+		let shape = shapes.get(c);
+		if (shape === undefined) {
+			const dims = dimSets.ref(c.dims, dimString(c));
+			const rules = c.rules.length > 0 ? ruleSets.ref(c.rules, c.rules) : 0;
+			const open = c.open.length > 0 ? openSets.ref(c.open, c.open) : 0;
+			shape = `,${MODE_CODE[c.mode]},${dims},${rules},${open},`;
+			shapes.set(c, shape);
+		}
+		perRequest += `${k}${shape}${store.messageDigest(request, secrets[k - 1])};`;
 	}
 	const args: Array<string | number> = [time, CAP_RETENTION_MS, CAP_MAX_ENTRIES, dimSets.values.length, ...dimSets.values];
 	args.push(ruleSets.values.length);
@@ -181,9 +191,45 @@ function encodeCall(
 	}
 	args.push(openSets.values.length);
 	for (const open of openSets.values) args.push(open.length / 2, ...open);
-	args.push(perRequest.length);
-	for (const v of perRequest) args.push(v);
+	args.push(perRequest);
 	return [keys, args];
+}
+
+/**
+ * The script's reply: one string of integers joined by "," (see the script header), read
+ * without splitting it into strings. Lua numbers that are not plain integers (never expected)
+ * go through Number and are truncated, as Redis truncates a Lua number in an integer reply.
+ */
+export function parseReply(reply: unknown, expected: number): number[] {
+	const s = typeof reply === 'string' ? reply : String(reply);
+	const out = new Array<number>(expected);
+	let n = 0;
+	let value = 0;
+	let negative = false;
+	let digits = 0;
+	for (let i = 0; i < s.length; i++) {
+		const ch = s.charCodeAt(i);
+		if (ch >= 48 && ch <= 57) {
+			value = value * 10 + (ch - 48);
+			if (++digits > 15) return parseReplySlow(s, expected);
+		} else if (ch === 44 && digits > 0) {
+			out[n++] = negative ? -value : value;
+			value = 0;
+			negative = false;
+			digits = 0;
+		} else if (ch === 45 && digits === 0 && !negative) negative = true;
+		else return parseReplySlow(s, expected);
+	}
+	out[n++] = negative ? -value : value;
+	if (n !== expected || digits === 0) return parseReplySlow(s, expected);
+	return out;
+}
+
+function parseReplySlow(s: string, expected: number): number[] {
+	const parts = s.split(',');
+	const out = parts.map((v) => (v.trim() === '' ? NaN : Math.trunc(Number(v))));
+	if (out.length !== expected || out.some((v) => !Number.isFinite(v))) throw new Error(`unexpected cap-apply reply: ${s.slice(0, 200)}`);
+	return out;
 }
 
 const dimStrings = new WeakMap<CompiledCapRequest, string>();

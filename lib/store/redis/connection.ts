@@ -200,8 +200,8 @@ export interface RedisProbeResult {
 }
 
 /**
- * Connects with a fresh client, runs a round trip (PING and a scripted msgpack round trip, which
- * the cap scripts need), and reads the eviction policy: anything but `noeviction` is a failure,
+ * Connects with a fresh client, runs a round trip (PING and a Lua script round trip, which
+ * every decision needs: some managed Redis services disable scripting), and reads the eviction policy: anything but `noeviction` is a failure,
  * because Redis would then silently drop cap logs under memory pressure and contacts would get
  * more messages than their caps allow.
  */
@@ -212,8 +212,8 @@ export async function probeRedis(config: RedisStoreConfig): Promise<RedisProbeRe
 		await ensureReady(client, Date.now() + Math.max(config.commandTimeoutMs, 5000), where);
 		const pong = await client.ping();
 		if (pong !== 'PONG') return { ok: false, message: `Redis at ${where} answered PING with "${pong}"` };
-		const echoed = await client.eval("return cmsgpack.unpack(cmsgpack.pack({ARGV[1]}))[1]", 0, 'journeys');
-		if (echoed !== 'journeys') return { ok: false, message: `Redis at ${where} cannot run the cap scripts (Lua with cmsgpack)` };
+		const echoed = await client.eval('return ARGV[1]', 0, 'journeys');
+		if (echoed !== 'journeys') return { ok: false, message: `Redis at ${where} cannot run the store's Lua scripts (EVAL)` };
 		const policy = await evictionPolicy(client);
 		if (policy === undefined) {
 			return {

@@ -18,7 +18,7 @@ export const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** The per-contact keys of every concept; erase deletes exactly these. Append when adding a concept. */
 export const CONTACT_KEYS = {
-	/** cap-apply-n.lua: the contact's send log (msgpack list of [ts, message key, dims…]) */
+	/** cap-apply-n.lua: the contact's send log (a string of `<ts>|<message key digest>|,<dim>,…,` entries joined by `;`) */
 	capLog: ['cap', 'log'],
 	/** events-record-2.lua: event history (zset by occurredAt) and dedupe marks (zset by recording time) */
 	eventHistory: ['ev', 'hist'],

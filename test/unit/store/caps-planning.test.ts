@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { calendarBounds, CapRequestError, compileCapRequest, sendWindowIntervals, validateCapRequest } from '../../../lib/store/caps';
-import { groupCalls } from '../../../lib/store/redis/caps';
+import { groupCalls, parseReply } from '../../../lib/store/redis/caps';
 
 const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
 const iso = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toISO();
@@ -82,6 +82,14 @@ describe('cap planning (shared by both stores)', () => {
 		bad({ mode: 'reserve', contactId: 'c', rules: [{ kind: 'limit', id: 'x', scope: 'all', limit: 1, window: { kind: 'calendar', unit: 'day' } }] }, /time zone/);
 		bad({ mode: 'reserve', contactId: 'c', tags: 'promo' }, /list of strings/);
 		expect(() => validateCapRequest({ mode: 'reserve', contactId: 'c', sendWindow: { from: '08:00', until: '20:00' }, timeZone: 'Nowhere/Else' })).toThrow(CapRequestError);
+	});
+
+	it('reads the cap-apply reply string (now, then 5 integers per request)', () => {
+		expect(parseReply('1717200000000,1,2,3,3,-1,6,0,-1,-1,-1', 11)).toEqual([1717200000000, 1, 2, 3, 3, -1, 6, 0, -1, -1, -1]);
+		// a Lua number that is not a plain integer is truncated, as Redis truncates one in an integer reply
+		expect(parseReply('1717200000000.5,1,0,-1,-1,1e+3', 6)).toEqual([1717200000000, 1, 0, -1, -1, 1000]);
+		expect(() => parseReply('1,2', 6)).toThrow(/unexpected cap-apply reply/);
+		expect(() => parseReply('1,,2', 3)).toThrow(/unexpected cap-apply reply/);
 	});
 
 	it('groups script calls without splitting one contact and without exceeding the call size', () => {

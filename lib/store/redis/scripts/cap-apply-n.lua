@@ -23,12 +23,16 @@
              L + ms > 0: at most limit in a rolling window of ms; L + bounds: calendar periods
              (consecutive period starts; the one holding now is used); G: minimum gap of ms
     nOpenSets, then each: nOpen, then [open, close) pairs (the send window's intervals)
-  then nRequests, then one value per request: "keyIndex,mode,dimSet,ruleSet,openSet,mk"
+  then one argument holding every request of the call, in order, each one
+             "keyIndex,mode,dimSet,ruleSet,openSet,mk;" (";"-terminated, so one string for the
+             call instead of one argument per request)
              keyIndex (into KEYS), mode (R reserve | C check | W record | X release),
              dimSet (1-based), ruleSet (1-based, 0 = none), openSet (1-based, 0 = no quiet
-             hours), mk (message key digest; empty = none, never matches)
+             hours), mk (message key digest, base64url or "~" + base64url; empty = none, never
+             matches; never contains "," or ";")
 
-  Returns { now, then per request: code, ruleRef, count, limit, retryAt }
+  Returns one string: now, then per request code, ruleRef, count, limit, retryAt, all joined
+  by "," (integers; one bulk string instead of an array of 1 + 5 × requests integers)
     code     1 allowed, 2 already reserved, 3 limit reached, 4 minimum gap, 5 quiet hours,
              6 recorded, 7 already recorded, 8 released, 9 not reserved, 10 clock skew
     ruleRef  1-based index into the request's rule set, -1 the send window, 0 none
@@ -84,7 +88,15 @@ end
 local logs = {}
 local function load(k)
   local log = logs[k]
-  if log then return log end
+  if log then
+    if type(log) == 'string' then
+      -- the one-entry log the fast path below wrote in this call (kept as its blob until needed)
+      local m, d = string.match(log, '^[^|]*|([^|;]*)|(.*)$')
+      log = { ts = { now }, mk = { m }, dims = { d }, n = 1, blob = log, dirty = false, rebuild = false }
+      logs[k] = log
+    end
+    return log
+  end
   local blob = redis.call('GET', KEYS[k])
   log = { ts = {}, mk = {}, dims = {}, n = 0, blob = '', dirty = false, rebuild = false }
   if blob then
@@ -200,34 +212,51 @@ local function evaluate(log, rules, open)
   return 1, tRef, tCount, tLimit, -1
 end
 
-local results = { now }
+-- one string per request, "code,ruleRef,count,limit,retryAt"
+local results = { nowStr }
 local ri = 1
-local nReq = tonumber(ARGV[p]); p = p + 1
 local none = {}
 local empty = { n = 0 }
-for _ = 1, nReq do
-  local k, mode, d, rs, os, mk = string.match(ARGV[p], '^(%d+),(%u),(%d+),(%d+),(%d+),(.*)$')
+local tonumber, call = tonumber, redis.call
+local retentionArg = ARGV[2]
+-- the decision on an empty log depends only on the rule set and the send window (now is fixed
+-- for the call): computed once per pair, with the result string of a successful reservation
+local onEmpty = {}
+local RECORDED = '6,0,-1,-1,-1'
+for k, mode, d, rs, os, mk in string.gmatch(ARGV[p], '(%d+),(%u),(%d+),(%d+),(%d+),([^;]*);') do
   k, rs, os = tonumber(k), tonumber(rs), tonumber(os)
   local dims = dimSets[tonumber(d)]
-  p = p + 1
   local rules, open = rs > 0 and ruleSets[rs] or none, os > 0 and openSets[os] or nil
-  local code, ruleRef, count, limit, retryAt = 0, 0, -1, -1, -1
   local done = false
+  ri = ri + 1
   if logs[k] == nil and (mode == 'R' or mode == 'W') then
     -- fast path for a contact this call has not read yet: if the send is allowed on an empty
     -- log, SET NX writes the one-entry log in one call; it fails only if the contact has a log
-    if mode == 'R' then code, ruleRef, count, limit, retryAt = evaluate(empty, rules, open) else code = 6 end
-    if code == 1 or code == 6 then
+    local ok
+    if mode == 'R' then
+      local memo = rs * 65536 + os
+      local e = onEmpty[memo]
+      if e == nil then
+        local c, r, n, l, t = evaluate(empty, rules, open)
+        if c == 1 and r > 0 then n = n + 1 end
+        e = { c == 1, c .. ',' .. r .. ',' .. n .. ',' .. l .. ',' .. t }
+        onEmpty[memo] = e
+      end
+      ok = e[1] and e[2]
+    else
+      ok = RECORDED
+    end
+    if ok then
       local entry = nowStr .. '|' .. mk .. '|' .. dims
-      if redis.call('SET', KEYS[k], entry, 'NX', 'PX', retention) then
-        logs[k] = { ts = { now }, mk = { mk }, dims = { dims }, n = 1, blob = entry }
-        if ruleRef > 0 then count = count + 1 end
+      if call('SET', KEYS[k], entry, 'NX', 'PX', retentionArg) then
+        logs[k] = entry
+        results[ri] = ok
         done = true
       end
     end
-    if not done then code, ruleRef, count, limit, retryAt = 0, 0, -1, -1, -1 end
   end
   if not done then
+    local code, ruleRef, count, limit, retryAt = 0, 0, -1, -1, -1
     local log = load(k)
     local at = findKey(log, mk)
     if mode == 'X' then
@@ -243,16 +272,14 @@ for _ = 1, nReq do
         if ruleRef > 0 then count = count + 1 end
       end
     end
+    results[ri] = code .. ',' .. ruleRef .. ',' .. count .. ',' .. limit .. ',' .. retryAt
   end
-  results[ri + 1] = code; results[ri + 2] = ruleRef; results[ri + 3] = count
-  results[ri + 4] = limit; results[ri + 5] = retryAt
-  ri = ri + 5
 end
 
 -- write back what changed: trim by age and size, keep a TTL on every log
 local cutoff = now - retention
 for k, log in pairs(logs) do
-  if log.dirty then
+  if type(log) == 'table' and log.dirty then
     local drop = 0
     while drop < log.n and log.ts[drop + 1] <= cutoff do drop = drop + 1 end
     if log.n - drop > maxEntries then drop = log.n - maxEntries end
@@ -271,4 +298,4 @@ for k, log in pairs(logs) do
   end
 end
 
-return results
+return table.concat(results, ',')
