@@ -182,6 +182,16 @@ function describeDeliveries(fixture: MakeStore) {
 			expect(await store.deliveries.firstSeen('wf:node', ['msg_1'], 1)).toEqual([true]);
 		});
 
+		it('remembers a processed delivery longer than its processing lease', async () => {
+			const { store, expire } = await fixture();
+			// the lease taken when processing starts runs out if the process dies (1 s here) …
+			expect(await store.deliveries.firstSeen('wf:node', ['crashed', 'done'], 1)).toEqual([true, true]);
+			// … a delivery that was fully processed is remembered for the whole replay window
+			await store.deliveries.remember('wf:node', ['done'], 60);
+			await expire(1200);
+			expect(await store.deliveries.firstSeen('wf:node', ['crashed', 'done'], 1)).toEqual([true, false]);
+		});
+
 		it('lets one of concurrent deliveries of one id through', async () => {
 			const { store } = await fixture();
 			const results = await Promise.all(Array.from({ length: 10 }, () => store.deliveries.firstSeen('s', ['same'], 60)));

@@ -1,8 +1,11 @@
 /**
  * Recording events and resuming the waits they satisfy: what the Journey Event node and the
- * Journey Event Trigger do with every event. Recording deduplicates by event id, so only the
- * first delivery of an event goes on to resume waits: ten copies of one event resume nothing
- * more than one copy does.
+ * Journey Event Trigger do with every event. Recording deduplicates by event id. A duplicate
+ * still goes on to resume the waits it matches: if the process that first recorded the event
+ * died before it resumed them, the sender's (or n8n's) retry finishes the job, so an event is
+ * not lost between "recorded" and "resumed". That cannot continue a journey twice: a wait is
+ * resumed only by the event that claimed it, n8n lets one resume continue an execution, and a
+ * resumed wait's registration is gone, so later copies find nothing to post to.
  */
 import type { ContactEvent, JourneyStore, RecordOutcome } from '../store/types';
 import { resumeWaits, type ResumeAttempt, type ResumeOptions } from './resumer';
@@ -34,22 +37,36 @@ export async function ingestEvents(store: JourneyStore, events: ContactEvent[], 
 		historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
 		ttlSeconds: options.ttlSeconds ?? DEFAULT_HISTORY_TTL_DAYS * 86_400,
 	});
-	const recorded = events.filter((_, i) => outcomes[i]?.recorded);
-	const attempts = options.resume === false ? [] : await resumeWaits(store, recorded, options.resumeOptions);
+	const attempts = options.resume === false ? [] : await resumeWaits(store, uniqueEvents(events), options.resumeOptions);
 	const byEvent = new Map<string, ResumeAttempt[]>();
 	for (const attempt of attempts) {
 		const list = byEvent.get(attempt.eventId) ?? [];
 		list.push(attempt);
 		byEvent.set(attempt.eventId, list);
 	}
+	const reported = new Set<string>();
 	return events.map((event, i) => {
 		const isRecorded = outcomes[i]?.recorded === true;
-		const mine = isRecorded ? (byEvent.get(event.id) ?? []).filter((a) => a.eventId === event.id) : [];
+		// a batch may carry one event twice: its attempts are reported once, on the first copy
+		const key = `${event.contactId}\u0000${event.id}`;
+		const mine = reported.has(key) ? [] : (byEvent.get(event.id) ?? []).filter((a) => a.eventId === event.id);
+		reported.add(key);
 		return {
 			event,
 			recorded: isRecorded,
 			resumed: mine.filter((a) => a.outcome === 'resumed').length,
 			attempts: mine,
 		};
+	});
+}
+
+/** One copy of each (contact, event id), first occurrence kept. */
+function uniqueEvents(events: ContactEvent[]): ContactEvent[] {
+	const seen = new Set<string>();
+	return events.filter((event) => {
+		const key = `${event.contactId}\u0000${event.id}`;
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
 	});
 }

@@ -109,6 +109,8 @@ export interface DeliveryStore {
 	firstSeen(scope: string, ids: string[], ttlSeconds: number): Promise<boolean[]>;
 	/** Forgets ids again (a delivery that failed, so the sender's retry is not refused). */
 	forget(scope: string, ids: string[]): Promise<void>;
+	/** Remembers ids for `ttlSeconds` from now, seen before or not (a delivery fully processed). */
+	remember(scope: string, ids: string[], ttlSeconds: number): Promise<void>;
 }
 
 /** The wait id of one execution's wait at one node. */

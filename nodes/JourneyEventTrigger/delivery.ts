@@ -14,6 +14,14 @@ import {
 } from '../../lib';
 import { NodeOperationError } from 'n8n-workflow';
 
+/**
+ * How long a delivery id is held while its events are processed. Only after they are recorded
+ * and their waits resumed is the id remembered for the whole replay window: if n8n dies midway,
+ * the sender's retry of the same webhook-id is accepted once the lease has run out, and the
+ * retry finishes the work (events deduplicate by id, resumes happen once).
+ */
+const PROCESSING_LEASE_SECONDS = 60;
+
 interface Options {
 	toleranceSeconds?: number;
 	historyLimit?: number;
@@ -69,7 +77,7 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 	let fresh: boolean;
 	try {
 		store = await resolveStore(ctx, 0);
-		[fresh] = await store.deliveries.firstSeen(scope, [verdict.id], tolerance * 2);
+		[fresh] = await store.deliveries.firstSeen(scope, [verdict.id], Math.min(PROCESSING_LEASE_SECONDS, tolerance * 2));
 	} catch (error) {
 		if (error instanceof NodeOperationError) {
 			ctx.logger.error(`Journey Event Trigger is misconfigured: ${error.message}`, { node: ctx.getNode().name });
@@ -98,6 +106,13 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		await store.deliveries.forget(scope, [verdict.id]).catch(() => undefined);
 		ctx.logger.error(`Journey Event Trigger could not record a delivery: ${(error as Error).message}`, { node: ctx.getNode().name });
 		return reject(ctx, 503, 'store_unavailable', 'the events could not be recorded; retry later');
+	}
+
+	try {
+		await store.deliveries.remember(scope, [verdict.id], tolerance * 2);
+	} catch (error) {
+		// the events are in: a replay after the lease only finds duplicates, which resume nothing twice
+		ctx.logger.warn(`Journey Event Trigger could not extend its replay window: ${(error as Error).message}`, { node: ctx.getNode().name });
 	}
 
 	const recordOn = ctx.getNodeParameter('record', true) as boolean;

@@ -216,12 +216,14 @@ describe('Wait Until Event across an n8n restart (own n8n instance)', () => {
 		}
 		expect(answers.reduce((n, a) => n + a.recorded, 0)).toBe(20);
 		expect(answers.reduce((n, a) => n + a.duplicates, 0)).toBe(20);
-		// each recorded event resumed its journey; on a starved machine a resume answer can come too
-		// late, and the retry then finds the execution already continued ("gone"): the executions
-		// below are the proof either way
+		// both copies of an event try to resume its wait (a copy also resumes, so a retry after a
+		// crash finishes the job): one continues the journey, the other finds it continued ("gone").
+		// On a starved machine the winner's answer can come too late and its retry also says
+		// "gone": the executions below are the proof of exactly once either way
 		const resumed = answers.reduce((n, a) => n + a.resumed, 0);
 		const gone = answers.reduce((n, a) => n + (a.notResumed?.gone ?? 0), 0);
-		expect(resumed + gone, JSON.stringify(answers.filter((a) => a.notResumed))).toBe(20);
+		expect(resumed).toBeLessThanOrEqual(20);
+		expect(resumed + gone, JSON.stringify(answers.filter((a) => a.notResumed))).toBe(40);
 		expect(answers.every((a) => Object.keys(a.notResumed ?? {}).every((k) => k === 'gone'))).toBe(true);
 
 		const done = await executionsIn(restarted.api, id, 20, ['success'], 120_000);

@@ -139,6 +139,10 @@ export class MemoryDeliveryStore implements DeliveryStore {
 	async forget(scope: string, ids: string[]): Promise<void> {
 		for (const id of ids) this.seen.delete(`${scope}${SEP}${id}`);
 	}
+
+	async remember(scope: string, ids: string[], ttlSeconds: number): Promise<void> {
+		for (const id of ids) this.seen.set(`${scope}${SEP}${id}`, true, ttlSeconds * 1000);
+	}
 }
 
 function regKey(contactId: string, waitId: string): string {

@@ -163,6 +163,15 @@ export class RedisDeliveryStore implements DeliveryStore {
 		await this.ctx.exec(pipeline, deadline);
 	}
 
+	async remember(scope: string, ids: string[], ttlSeconds: number): Promise<void> {
+		if (ids.length === 0) return;
+		const deadline = this.ctx.deadline();
+		await this.ctx.ready(deadline);
+		const pipeline = this.ctx.client.pipeline();
+		for (const id of ids) pipeline.set(this.key(scope, id), '1', 'PX', Math.max(1000, Math.round(ttlSeconds * 1000)));
+		await this.ctx.exec(pipeline, deadline);
+	}
+
 	private key(scope: string, id: string): string {
 		return `${this.ctx.keys.namespace}:whid:{${this.ctx.keys.digest('delivery', `${scope}\u0000${id}`)}}:seen`;
 	}

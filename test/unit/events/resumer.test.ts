@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestEvents } from '../../../lib/events/ingest';
 import { classify, postResume, resumeOne, resumeWaits } from '../../../lib/events/resumer';
 import { MemoryStore } from '../../../lib/store/memory/MemoryStore';
 import type { ContactEvent, WaitRegistration } from '../../../lib/store/types';
@@ -188,5 +189,25 @@ describe('the resumer against a local HTTP server', () => {
 			[cart.registration.waitId, 'newer', 'resumed'],
 		]);
 		expect(received.some((r) => r.path.includes(`/${otherCart.scenario}/`) || r.path.includes(`/${otherName.scenario}/`))).toBe(false);
+	});
+
+	it('a retried event resumes the wait its first delivery recorded but never resumed (process died), and only once', async () => {
+		const store = new MemoryStore();
+		const { registration, event, scenario, ref } = setup([resumed, finished]);
+		await store.waits.register([registration], { graceSeconds: 60 });
+		// the first delivery recorded the event, then n8n died before resuming anything
+		await store.events.record([event], { historyLimit: 10, ttlSeconds: 60 });
+		const posts = () => received.filter((r) => r.path.includes(`/${scenario}/`)).length;
+		expect(posts()).toBe(0);
+
+		const [retry] = await ingestEvents(store, [event, event], { resumeOptions: fast });
+		expect(retry).toMatchObject({ recorded: false, resumed: 1 });
+		expect(posts()).toBe(1);
+		expect(await store.waits.get([ref])).toEqual([undefined]);
+
+		// a later copy finds no registration left: nothing is posted again
+		const [again] = await ingestEvents(store, [event], { resumeOptions: fast });
+		expect(again).toMatchObject({ recorded: false, resumed: 0, attempts: [] });
+		expect(posts()).toBe(1);
 	});
 });
