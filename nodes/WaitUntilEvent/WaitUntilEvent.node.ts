@@ -20,7 +20,7 @@ export class WaitUntilEvent implements INodeType {
 		icon: { light: 'file:waitUntilEvent.svg', dark: 'file:waitUntilEvent.dark.svg' },
 		group: ['organization'],
 		version: 1,
-		subtitle: '={{ "until " + $parameter["eventNames"] }}',
+		subtitle: '={{ "until " + ($parameter["eventNames"] || "an event") }}',
 		description: 'Park a contact\'s journey until they do something (an event) or a timeout passes',
 		defaults: { name: 'Wait Until Event' },
 		inputs: [NodeConnectionTypes.Main],
