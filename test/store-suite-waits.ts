@@ -4,24 +4,16 @@
  * (test/integration/store/redis.test.ts) with the same fixtures as test/store-suite.ts.
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ContactEvent, WaitRegistration } from '../lib/store/types';
-import type { MakeStore, StoreFixture, StoreFixtureOptions } from './store-suite';
+import { trackedFixtures, type MakeStore } from './store-suite';
 
 const HOUR = 3_600_000;
 const GRACE = { graceSeconds: 3600 };
 
 export function describeWaitContract(name: string, makeStore: MakeStore): void {
 	describe(`store contract (waits, deliveries, contacts): ${name}`, () => {
-		const open: StoreFixture[] = [];
-		const fixture = async (options?: StoreFixtureOptions) => {
-			const f = await makeStore(options);
-			open.push(f);
-			return f;
-		};
-		afterEach(async () => {
-			while (open.length) await open.pop()!.cleanup();
-		});
+		const fixture = trackedFixtures(makeStore);
 		describeWaits(fixture);
 		describeDeliveries(fixture);
 		describeContacts(fixture);

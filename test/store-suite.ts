@@ -33,18 +33,25 @@ export type MakeStore = (options?: StoreFixtureOptions) => Promise<StoreFixture>
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
+/**
+ * Inside a describe: a fixture maker whose stores are cleaned up after each test, for the
+ * contract suites of every concept.
+ */
+export function trackedFixtures(makeStore: MakeStore): MakeStore {
+	const open: StoreFixture[] = [];
+	afterEach(async () => {
+		while (open.length) await open.pop()!.cleanup();
+	});
+	return async (options?: StoreFixtureOptions) => {
+		const f = await makeStore(options);
+		open.push(f);
+		return f;
+	};
+}
+
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
 	describe(`store contract: ${name}`, () => {
-		const open: StoreFixture[] = [];
-		const fixture = async (options?: StoreFixtureOptions) => {
-			const f = await makeStore(options);
-			open.push(f);
-			return f;
-		};
-		afterEach(async () => {
-			while (open.length) await open.pop()!.cleanup();
-		});
-
+		const fixture = trackedFixtures(makeStore);
 		describeEvents(fixture);
 		describeCaps(fixture);
 		describeCapModel(makeStore);

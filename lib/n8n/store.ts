@@ -3,7 +3,6 @@ import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IExecuteFunctions,
-	INodeCredentialDescription,
 	INodeCredentialTestResult,
 	INodeProperties,
 	IWebhookFunctions,
@@ -53,20 +52,6 @@ export const storeProperties: INodeProperties[] = [
 	},
 ];
 
-/**
- * The `credentials` entry of every node with a "Store" parameter. The community lint reads
- * credential usages from literal arrays in the node files, so a node may also write this
- * literally; either way it must list `storeCredentialTest` under `methods.credentialTest`.
- */
-export const storeCredentials: INodeCredentialDescription[] = [
-	{
-		name: REDIS_STORE_CREDENTIAL,
-		required: true,
-		displayOptions: { show: { store: ['redis'] } },
-		testedBy: REDIS_STORE_CREDENTIAL_TEST,
-	},
-];
-
 /** The credential test: connects, round-trips, and fails on an eviction policy other than noeviction. */
 export async function journeyStoreRedisConnectionTest(
 	this: ICredentialTestFunctions,
@@ -82,7 +67,11 @@ export async function journeyStoreRedisConnectionTest(
 	return { status: result.ok ? 'OK' : 'Error', message: result.message };
 }
 
-/** `methods.credentialTest` of a node that has the "Store" parameter. */
+/**
+ * `methods.credentialTest` of a node that has the "Store" parameter. Each such node lists the
+ * `journeyStoreRedisApi` credential literally (shown for store = redis, testedBy this test):
+ * the community lint reads credential usages from literal arrays in the node files.
+ */
 export const storeCredentialTest = { [REDIS_STORE_CREDENTIAL_TEST]: journeyStoreRedisConnectionTest };
 
 type StoreContext = IExecuteFunctions | IWebhookFunctions;

@@ -5,6 +5,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { storeCredentialTest } from '../../lib';
 import { segmentFilterProperties } from './description';
 import { decideSegments } from './decide';
 
@@ -22,8 +23,19 @@ export class SegmentFilter implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Matched', 'Not Matched'],
 		usableAsTool: true,
+		// event conditions read the contact's events from the store the "Store" parameter names
+		credentials: [
+			{
+				name: 'journeyStoreRedisApi',
+				required: true,
+				displayOptions: { show: { store: ['redis'] } },
+				testedBy: 'journeyStoreRedisConnectionTest',
+			},
+		],
 		properties: segmentFilterProperties,
 	};
+
+	methods = { credentialTest: storeCredentialTest };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await decideSegments(this);

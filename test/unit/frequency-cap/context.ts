@@ -4,23 +4,15 @@ import { executeContext, type ExecuteContextOptions } from '../helpers/executeCo
 
 export const node = new FrequencyCap();
 
-export interface CapRunOptions extends ExecuteContextOptions {
+export interface CapRunOptions extends Omit<ExecuteContextOptions, 'credentials'> {
 	/** what getCredentials('journeyStoreRedisApi') returns */
 	credentials?: Record<string, unknown>;
-	executionId?: string;
 }
 
 /** The Frequency Cap's execute() against a stand-in IExecuteFunctions. */
 export function capContext(options: CapRunOptions): IExecuteFunctions {
-	const ctx = executeContext(options) as unknown as Record<string, unknown>;
-	return {
-		...ctx,
-		getExecutionId: () => options.executionId ?? 'exec-1',
-		getCredentials: async (type: string) => {
-			if (type !== 'journeyStoreRedisApi' || !options.credentials) throw new Error(`no credential of type ${type}`);
-			return options.credentials;
-		},
-	} as unknown as IExecuteFunctions;
+	const { credentials, ...rest } = options;
+	return executeContext({ ...rest, credentials: credentials ? { journeyStoreRedisApi: credentials } : undefined });
 }
 
 export async function runCap(options: CapRunOptions): Promise<INodeExecutionData[][]> {

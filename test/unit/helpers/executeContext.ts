@@ -15,6 +15,9 @@ export interface ExecuteContextOptions {
 	continueOnFail?: boolean;
 	timezone?: string;
 	nodeType?: string;
+	executionId?: string;
+	/** what getCredentials(type) returns, by credential type */
+	credentials?: Record<string, Record<string, unknown>>;
 }
 
 export function executeContext(options: ExecuteContextOptions): IExecuteFunctions {
@@ -41,7 +44,12 @@ export function executeContext(options: ExecuteContextOptions): IExecuteFunction
 			return typeof value === 'function' ? (value as (i: number, item: INodeExecutionData) => unknown)(itemIndex, items[itemIndex]) : value;
 		},
 		getWorkflow: () => ({ id: 'wf-1', name: 'Test Workflow', active: false }),
-		getExecutionId: () => 'exec-1',
+		getExecutionId: () => options.executionId ?? 'exec-1',
+		getCredentials: async (type: string) => {
+			const data = options.credentials?.[type];
+			if (!data) throw new Error(`test context: no credential of type ${type}`);
+			return data;
+		},
 		logger: { debug() {}, info() {}, warn() {}, error() {} },
 		helpers: {},
 	};
