@@ -5,6 +5,7 @@ import { MemoryCapStore } from './caps';
 import { MemoryContactStore } from './contacts';
 import { MemoryEntryStore } from './entries';
 import { MemoryDeliveryStore, MemoryWaitStore } from './waits';
+import { testClockOffset } from '../testClock';
 
 export interface MemoryStoreOptions {
 	namespace?: string;
@@ -51,7 +52,8 @@ const processStores = new Map<string, MemoryStore>();
 export function getMemoryStore(namespace = 'default'): MemoryStore {
 	let store = processStores.get(namespace);
 	if (!store) {
-		store = new MemoryStore({ namespace });
+		const offset = testClockOffset(namespace);
+		store = new MemoryStore({ namespace, clock: offset && (() => Date.now() + offset()) });
 		processStores.set(namespace, store);
 	}
 	return store;

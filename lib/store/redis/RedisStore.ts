@@ -8,6 +8,7 @@ import { configFingerprint, createRedisClient, pooledClient, type RedisStoreConf
 import { RedisContext } from './context';
 import { RedisEventStore } from './events';
 import { RedisKeys } from './keys';
+import { testClockOffset } from '../testClock';
 
 export interface RedisStoreOptions {
 	/** use this client instead of the process pool (tests, benchmarks); the store then owns it */
@@ -82,7 +83,7 @@ export function getRedisStore(config: RedisStoreConfig): RedisStore {
 	const id = configFingerprint(config);
 	let store = stores.get(id);
 	if (!store || store.ctx.client.status === 'end') {
-		store = new RedisStore(config);
+		store = new RedisStore(config, { clockOffsetMs: testClockOffset(config.namespace) });
 		stores.set(id, store);
 	}
 	return store;
