@@ -19,6 +19,5 @@ export { closeRedisPool, parseRedisStoreConfig, probeRedis } from './store/redis
 export { CONTACT_KEYS, RedisKeys } from './store/redis/keys';
 export { SCRIPTS, loadScripts, sendScript } from './store/redis/scripts';
 export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentialTest } from './n8n/store';
-// journey entries: re-entry rules, Exit Journey, the journey context other nodes key on
-export { REENTRY_RULES, validateEntryRequest } from './store/entries';
+// the journey context Journey Entry sets and the other nodes key on
 export { defaultEntryId, journeyContextOf, journeyNameParameter, type JourneyContext } from './n8n/journey';
