@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getMemoryStore, StoreUnavailableError } from '../../../lib';
 import { JourneyEntry } from '../../../nodes/JourneyEntry/JourneyEntry.node';
 import { JourneyEvent } from '../../../nodes/JourneyEvent/JourneyEvent.node';
 import { runCap } from '../frequency-cap/context';
@@ -24,6 +25,8 @@ const params = (extra: Record<string, unknown> = {}) => ({
 });
 const run = (options: Omit<ExecuteContextOptions, 'parameters'> & { parameters?: Record<string, unknown> }) =>
 	node.execute.call(executeContext({ ...options, parameters: params(options.parameters) }));
+
+afterEach(() => vi.restoreAllMocks());
 
 describe('Journey Entry node', () => {
 	it('declares Entered / Not Entered, usableAsTool and the Redis credential with its test', () => {
@@ -80,6 +83,21 @@ describe('Journey Entry node', () => {
 		const [entered, notEntered] = await run({ items, continueOnFail: true });
 		expect(entered).toHaveLength(1);
 		expect(notEntered).toEqual([{ json: { contactId: '', error: 'Item 2: Contact ID is empty' }, pairedItem: { item: 1 } }]);
+	});
+
+	it('store unavailable: an error that says nothing was entered; Continue On Fail sends every item to Not Entered', async () => {
+		vi.spyOn(getMemoryStore().entries, 'enter').mockRejectedValue(new StoreUnavailableError('Redis at test:1 is not reachable', { detail: 'ECONNREFUSED' }));
+		const items = [{ contactId: `c-${unique()}` }, { contactId: `c-${unique()}` }];
+		const error = (await run({ items }).catch((e: unknown) => e)) as NodeOperationError;
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('The store could not record the journey entry: Redis at test:1 is not reachable');
+		expect(error.description).toMatch(/Nothing was entered\. Cause: ECONNREFUSED\./);
+		const [entered, notEntered] = await run({ items, continueOnFail: true });
+		expect(entered).toEqual([]);
+		expect(notEntered.map((i) => [i.pairedItem, i.json.error])).toEqual([
+			[{ item: 0 }, error.message],
+			[{ item: 1 }, error.message],
+		]);
 	});
 
 	it('Exit Journey (Journey Event) ends the entry, so the contact enters again', async () => {
