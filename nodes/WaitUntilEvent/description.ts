@@ -120,9 +120,9 @@ export const waitUntilEventProperties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Journey Entry (Execution Start)',
+				name: 'Journey Entry',
 				value: 'journeyEntry',
-				description: 'Events recorded after this execution started resume at once, even if they came before this node ran',
+				description: 'Events recorded since the contact entered the journey (journey.enteredAt from a Journey Entry node; without one, since this execution started) resume at once, even if they came before this node ran',
 			},
 			{ name: 'Wait Start', value: 'waitStart', description: 'Only events from the moment this node runs' },
 			{ name: 'A Look-Back Period', value: 'lookBack', description: 'Events of the last N minutes/hours/days' },
