@@ -185,8 +185,8 @@ function valueFor(kind: string, now: number): unknown {
 	switch (kind) {
 		case 'single':
 			return pick(PRIMITIVES);
-		case 'comparable':
-			return chance(0.6) ? pick(NUMBERS) : pick(TEXTS);
+		case 'number':
+			return pick(NUMBERS);
 		case 'text':
 			return chance(0.85) ? pick(TEXTS) : pick(NUMBERS);
 		case 'list':
