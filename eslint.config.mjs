@@ -11,7 +11,7 @@ const outsideN8n = Object.fromEntries(
 
 export default [
 	...configWithoutCloudSupport,
-	{ ignores: ['dist/**', 'coverage/**', 'test-artifacts/**', 'rules/cjs/**', 'rules/esm/**'] },
+	{ ignores: ['dist/**', 'coverage/**', 'test-artifacts/**', 'rules/.build/**'] },
 	{
 		files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: {

@@ -3,8 +3,9 @@
  * per item without promises, almanacs or re-reading the rule. Everything that depends only on
  * the rule (split field paths, Sets of listed values, lower-cased text, RE2 programs, parsed
  * durations and dates) is prepared here; what depends on (now, zone) is cached per zone by the
- * operators. It gives the same answer as json-rules-engine with createEngine (the differential
- * test checks that on generated trees and contacts), because both use the one operator table.
+ * operators. It gives the same answer as createEngine, because both use the one operator table,
+ * and, for json-rules-engine's own operators, the same answer as a plain json-rules-engine
+ * Engine (the differential test holds both against one on generated trees and contacts).
  *
  * Event conditions (`eventCount`) need data from the store. `evaluate` is three-valued: it
  * returns undefined when the answer depends on an event count it was not given, and decides
@@ -33,7 +34,12 @@ import {
 import { makeFactReader, readOwn } from './factPath';
 import { getOperator, type OperatorDefinition } from './operators';
 import { show } from './operators/definition';
-import { assertValidConditions, RulesValidationError, validateEventCountParams } from './validate';
+import {
+	assertValidConditions,
+	isFactReference,
+	RulesValidationError,
+	validateEventCountParams,
+} from './validate';
 import type { ConditionGroup, ConditionLeaf, ConditionNode, EvaluationContext } from './types';
 
 export interface CompileOptions {
@@ -149,7 +155,7 @@ function eventCountOf(
 
 function compileLeaf(source: ConditionLeaf, path: string): Node {
 	const operator = getOperator(source.operator)!;
-	const prepared = operator.prepare(source.value);
+	const prepared = isFactReference(source.value) ? undefined : operator.prepare(source.value);
 	const test = operator.test;
 	if (source.fact === EVENT_COUNT_FACT) {
 		const event = prepareEventCount(source.params as unknown as EventCountParams, compileWhere);
@@ -170,7 +176,13 @@ function compileLeaf(source: ConditionLeaf, path: string): Node {
 		};
 	}
 	const read = makeFactReader(source.fact);
-	const bool: BoolFn = (contact, ctx) => test(read(contact), prepared, ctx);
+	let bool: BoolFn = (contact, ctx) => test(read(contact), prepared, ctx);
+	if (isFactReference(source.value)) {
+		// fact-to-fact: the value is another field of the same contact, prepared per contact
+		const readValue = makeFactReader(source.value.fact as string);
+		const prepare = operator.prepare;
+		bool = (contact, ctx) => test(read(contact), prepare(readValue(contact)), ctx);
+	}
 	return {
 		kind: 'leaf',
 		path,

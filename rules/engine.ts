@@ -8,7 +8,8 @@
  *   (`address.country`) read by our resolver, own properties only. The almanac creates a fact
  *   the first time a rule asks for it, so any field works without declaring it. The engine's
  *   `pathResolver` is ours too, and rules are validated when added, which refuses `path`
- *   (JSONPath) before it could ever run.
+ *   (JSONPath) before it could ever run. A value `{ fact: "x" }` (fact-to-fact) is resolved by
+ *   json-rules-engine through the same almanac, so it is a dotted path too.
  * - `eventCount` is a registered fact: it counts the events in the contact's `__events` field
  *   with countMatchingEvents, exactly as the compiled evaluator does.
  */

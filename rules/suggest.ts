@@ -21,6 +21,8 @@ export function closestNames(name: string, known: readonly string[]): string[] {
 	let best = Infinity;
 	let found: string[] = [];
 	for (const candidate of known) {
+		// the distance is at least the difference in length: skip the quadratic work when that is too far
+		if (Math.abs(candidate.length - name.length) > Math.min(limit, best)) continue;
 		const d = editDistance(lower, candidate.toLowerCase());
 		if (d > limit || d > best) continue;
 		if (d < best) {

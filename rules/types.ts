@@ -17,7 +17,10 @@ export interface ConditionLeaf {
 	/** dotted path into the contact (`address.country`), or `eventCount` with `params` */
 	fact: string;
 	operator: string;
-	/** optional for the operators that take no value (exists, isEmpty, ...) */
+	/**
+	 * optional for the operators that take no value (exists, isEmpty, ...); `{ fact: "x" }`
+	 * compares with the contact's field x (json-rules-engine's fact-to-fact comparison)
+	 */
 	value?: unknown;
 	/** only for `eventCount` (see EventCountParams) */
 	params?: Record<string, unknown>;

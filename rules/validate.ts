@@ -3,15 +3,16 @@
  * with the path of the offending part, e.g.
  *   conditions.all[2].operator: unknown operator "cotains" (did you mean "stringContains" or "contains"?)
  * so a node can show the marketer exactly what to change. Beyond json-rules-engine's own shape
- * rules this refuses what we never run: JSONPath (`path`), references to named conditions,
- * values that point at other facts, unsafe field paths, patterns RE2 cannot run in linear time,
- * and trees nested deeper than MAX_DEPTH.
+ * rules this refuses what we never run: JSONPath (`path`, in a condition or in a value that
+ * names another field), references to named conditions, unsafe field paths, patterns RE2
+ * cannot run in linear time, trees nested deeper than MAX_DEPTH, and values json-rules-engine
+ * would compare in surprising ways (text for a number comparison, a non-list for "in").
  */
 import { parseIsoParts } from './dates';
 import { parseDuration } from './durations';
-import { EVENT_COUNT_FACT } from './events';
+import { EVENT_COUNT_FACT, EVENTS_FACT } from './events';
 import { checkFactPath } from './factPath';
-import { EVENT_COUNT_OPERATORS, getOperator, operatorNames } from './operators';
+import { EVENT_COUNT_OPERATORS, getOperator, operatorNames, OPERATORS } from './operators';
 import { show } from './operators/definition';
 import { closestNames, didYouMean } from './suggest';
 import type { ValidationError } from './types';
@@ -267,11 +268,8 @@ function validateLeaf(
 		}
 	}
 	const value = node.value;
-	if (isObject(value) && hasOwn(value, 'fact')) {
-		errors.push({
-			path: `${path}.value`,
-			message: 'comparing with another field ({ "fact": ... }) is not supported: use a fixed value',
-		});
+	if (isFactReference(value)) {
+		validateFactReference(value, definition, isEvent, `${path}.value`, walk);
 	} else if (definition) {
 		if (definition.valueKind !== 'none' && !hasOwn(node, 'value')) {
 			errors.push({ path: `${path}.value`, message: `"${definition.name}" needs a value` });
@@ -310,6 +308,50 @@ function validateLeaf(
 			message: `"params" is only used with the "${EVENT_COUNT_FACT}" fact`,
 		});
 	}
+}
+
+/** json-rules-engine reads an object value with a "fact" property as another fact's value. */
+export function isFactReference(value: unknown): value is { fact: unknown } {
+	return isObject(value) && hasOwn(value, 'fact');
+}
+
+const FACT_VALUE_OPERATORS = OPERATORS.filter((op) => op.factValues).map((op) => op.name);
+
+function validateFactReference(
+	value: Record<string, unknown>,
+	definition: ReturnType<typeof getOperator>,
+	isEvent: boolean,
+	path: string,
+	walk: Walk,
+): void {
+	const errors = walk.errors;
+	if (isEvent) {
+		errors.push({ path, message: 'an event count is compared with a fixed number, not another field' });
+	} else if (definition && !definition.factValues) {
+		errors.push({
+			path,
+			message: `"${definition.name}" compares with a fixed value; comparing with another field ({ "fact": ... }) works with ${FACT_VALUE_OPERATORS.join(', ')}`,
+		});
+	}
+	for (const key of Object.keys(value)) {
+		if (key === 'fact') continue;
+		errors.push({
+			path: `${path}.${key}`,
+			message:
+				key === 'path'
+					? '"path" (JSONPath) is not supported: name the field with a dotted fact instead, e.g. { "fact": "stats.averageOrderValue" }'
+					: key === 'params'
+						? '"params" is not supported in a value that names another field'
+						: `unknown property "${key}": a value naming another field is { "fact": "averageOrderValue" }`,
+		});
+	}
+	const problem = checkFactPath(value.fact);
+	if (problem) errors.push({ path: `${path}.fact`, message: problem });
+	else if (value.fact === EVENT_COUNT_FACT || value.fact === EVENTS_FACT)
+		errors.push({
+			path: `${path}.fact`,
+			message: `"${value.fact}" cannot be compared with: name a field of the contact`,
+		});
 }
 
 function validateEventParams(params: unknown, path: string, depth: number, walk: Walk): void {

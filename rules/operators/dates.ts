@@ -4,7 +4,8 @@
  * - moreThanAgo: date < now - duration.
  * - before / after a date-time: strictly earlier / later. A date without a time means the
  *   whole day in the contact's zone: before "2024-03-01" is earlier than that day's start,
- *   after "2024-03-01" is from the next day's start on.
+ *   after "2024-03-01" is from the next day's start on. The value may also be another field
+ *   (`{ "fact": "lastEmailAt" }`), read the same way per contact.
  * - anniversaryWithin N: the fact's month/day falls on one of the N days starting today (N = 1
  *   is today only). A Feb 29 date is celebrated on Feb 28 in years without Feb 29.
  * Everything that depends only on (now, zone) is computed once per pair and cached, so the
@@ -28,9 +29,20 @@ function cutoffs(value: unknown): PerZoneCache<number> {
 	return new PerZoneCache((now, timezone) => durationCutoff(duration, now, timezone));
 }
 
-/** The instant a before/after value stands for; `nextDay` moves a date-only value to the next day's start. */
+const NOT_A_DATE = new PerZoneCache<number>(() => NaN);
+
+/**
+ * The instant a before/after value stands for; `nextDay` moves a date-only value to the next
+ * day's start. A value read from another field may be anything: epoch ms and Dates are
+ * instants, text is read as ISO, and whatever is not a date makes the condition false.
+ */
 function boundary(value: unknown, nextDay: boolean): PerZoneCache<number> {
-	const parts = parseIsoParts(value as string)!;
+	if (typeof value !== 'string') {
+		const fixed = typeof value === 'number' || value instanceof Date ? toEpochMs(value, 'UTC') : NaN;
+		return fixed === fixed ? new PerZoneCache(() => fixed) : NOT_A_DATE;
+	}
+	const parts = parseIsoParts(value);
+	if (!parts) return NOT_A_DATE;
 	if (parts.offsetMinutes !== undefined) {
 		const fixed = isoPartsToEpoch(parts, 'UTC');
 		return new PerZoneCache(() => fixed);
@@ -46,6 +58,9 @@ function boundary(value: unknown, nextDay: boolean): PerZoneCache<number> {
 			.toMillis();
 	});
 }
+
+const isDateOnly = (value: unknown): boolean =>
+	typeof value === 'string' && parseIsoParts(value)?.dateOnly === true;
 
 /** month*100+day keys of the `days` days starting today in the zone (Feb 29 birthdays: see header). */
 export function anniversaryKeys(days: number, now: number, timezone: string): ReadonlySet<number> {
@@ -88,6 +103,7 @@ export const dateOperators: OperatorDefinition[] = [
 		valueKind: 'date',
 		group: 'date',
 		readsDate: true,
+		factValues: true,
 		prepare: (value) => boundary(value, false),
 		test: (fact, bound, ctx) => toEpochMs(fact, ctx.timezone) < bound.get(ctx.now, ctx.timezone),
 	}),
@@ -97,10 +113,8 @@ export const dateOperators: OperatorDefinition[] = [
 		valueKind: 'date',
 		group: 'date',
 		readsDate: true,
-		prepare: (value) => ({
-			bound: boundary(value, true),
-			inclusive: parseIsoParts(value as string)!.dateOnly,
-		}),
+		factValues: true,
+		prepare: (value) => ({ bound: boundary(value, true), inclusive: isDateOnly(value) }),
 		test: (fact, { bound, inclusive }, ctx) => {
 			const t = toEpochMs(fact, ctx.timezone);
 			const b = bound.get(ctx.now, ctx.timezone);

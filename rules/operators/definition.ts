@@ -11,7 +11,7 @@ import { parseIsoParts } from '../dates';
 export type ValueKind =
 	| 'none' // ignored: exists, isEmpty ...
 	| 'single' // one text, number, true/false or null
-	| 'comparable' // a number, or text compared alphabetically
+	| 'number' // a number
 	| 'text' // text (a number is read as text)
 	| 'list' // a list of single values
 	| 'range' // [min, max]
@@ -37,6 +37,11 @@ export interface OperatorSpec<P> {
 	group: OperatorGroup;
 	/** json-rules-engine ships an operator of this name; ours keeps its meaning */
 	builtIn?: boolean;
+	/**
+	 * the value may name another field, `{ "fact": "averageOrderValue" }`, read per contact;
+	 * `prepare` then sees whatever that field holds and must never throw
+	 */
+	factValues?: boolean;
 	/** the fact must be a date (checkFactTypes reports facts that are not) */
 	readsDate?: boolean;
 	/** lists must have at least one entry */
@@ -86,10 +91,12 @@ function checkKind(spec: OperatorSpec<unknown>, value: unknown): string | undefi
 			return isSingleValue(value)
 				? undefined
 				: `${op} needs one value (text, number, true/false or null), got ${show(value)}`;
-		case 'comparable':
-			return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
-				? undefined
-				: `${op} needs a number (or text, compared alphabetically), got ${show(value)}`;
+		case 'number':
+			if (typeof value === 'number' && Number.isFinite(value)) return undefined;
+			// json-rules-engine compares text with text by alphabet ("9" > "10"): never let text in
+			if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+				return `${op} compares numbers: write ${value.trim()} without quotes`;
+			return `${op} needs a number, got ${show(value)} (text is not ordered by alphabet here; for dates use "before" or "after")`;
 		case 'text':
 			return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
 				? undefined
@@ -131,6 +138,11 @@ function checkKind(spec: OperatorSpec<unknown>, value: unknown): string | undefi
 	}
 }
 
+/** The `prepare` of operators that compare with the value as it is. */
+export function asIs<P>(value: unknown): P {
+	return value as P;
+}
+
 export function defineOperator<P>(spec: OperatorSpec<P>): OperatorDefinition<P> {
 	// json-rules-engine hands us the raw value on every call, and a deep clone of it on every
 	// run (RuleResult clones the conditions): keep what prepare made of it, by identity first,
@@ -157,11 +169,17 @@ export function defineOperator<P>(spec: OperatorSpec<P>): OperatorDefinition<P> 
 		return p;
 	};
 	const extra = spec.checkValue;
+	const test = spec.test;
 	return Object.freeze({
 		...spec,
 		checkValue: (value: unknown) =>
 			checkKind(spec as OperatorSpec<unknown>, value) ?? extra?.(value),
-		evaluate: (factValue: unknown, value: unknown, ctx: EvaluationContext) =>
-			spec.test(factValue, prepared(value), ctx),
+		// nothing to prepare: hand over the value itself, whose identity `===` may depend on
+		evaluate:
+			(spec.prepare as unknown) === asIs
+				? (factValue: unknown, value: unknown, ctx: EvaluationContext) =>
+						test(factValue, value as P, ctx)
+				: (factValue: unknown, value: unknown, ctx: EvaluationContext) =>
+						test(factValue, prepared(value), ctx),
 	});
 }

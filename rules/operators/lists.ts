@@ -58,7 +58,9 @@ export const listOperators: OperatorDefinition[] = [
 		test: (fact, values) => {
 			if (!Array.isArray(fact)) return false;
 			const wanted = values.list;
-			for (let i = 0; i < wanted.length; i++) if (!fact.includes(wanted[i])) return false;
+			// a long field gets a Set, so a huge list against a huge field stays linear
+			const has: { has(v: unknown): boolean } = fact.length > 32 ? new Set(fact) : { has: (v) => fact.includes(v) };
+			for (let i = 0; i < wanted.length; i++) if (!has.has(wanted[i])) return false;
 			return true;
 		},
 	}),

@@ -11,7 +11,7 @@ import {
 	RulesValidationError,
 	type ConditionGroup,
 } from '../../../rules';
-import { DAY, NOW, utc } from './helpers';
+import { DAY, decide, NOW, utc } from './helpers';
 
 const ordered = (min: number, within = '30d') => ({
 	fact: 'eventCount',
@@ -331,5 +331,48 @@ describe('checkFactTypes', () => {
 		expect(
 			compiled.checkFactTypes({ lastSeenAt: '2024-05-01T10:00:00+09:00', birthday: '1990-05-04' }),
 		).toEqual([]);
+	});
+});
+
+describe('values that name another field', () => {
+	it("compare an event's properties with each other, compiled and in the engine alike", async () => {
+		const orders = [
+			{ name: 'order_completed', occurredAt: NOW - DAY, properties: { total: 120, budget: { max: 100 } } },
+			{ name: 'order_completed', occurredAt: NOW - DAY, properties: { total: 80, budget: { max: 100 } } },
+			{ name: 'order_completed', occurredAt: NOW - DAY, properties: { total: 150 } },
+		];
+		const tree = {
+			all: [
+				{
+					fact: 'eventCount',
+					params: {
+						event: 'order_completed',
+						where: { all: [{ fact: 'total', operator: 'greaterThan', value: { fact: 'budget.max' } }] },
+					},
+					operator: 'equal',
+					value: 1,
+				},
+			],
+		};
+		expect(await decide(tree as never, { __events: orders })).toBe(true);
+		expect(await decide(tree as never, { __events: orders.slice(1) })).toBe(false);
+	});
+
+	it('explain shows the value as written, the reference', () => {
+		const compiled = compileConditions({
+			all: [{ fact: 'cart.total', operator: 'greaterThan', value: { fact: 'stats.avg' } }],
+		});
+		expect(compiled.explain({ cart: { total: 50 }, stats: { avg: 80 } }, utc)).toEqual({
+			matched: false,
+			failed: [
+				{
+					path: 'conditions.all[0]',
+					fact: 'cart.total',
+					operator: 'greaterThan',
+					value: { fact: 'stats.avg' },
+					factValue: 50,
+				},
+			],
+		});
 	});
 });

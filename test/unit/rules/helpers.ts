@@ -1,4 +1,5 @@
 /** Shared helpers for the rules tests: evaluate one condition through both paths. */
+import { Engine } from 'json-rules-engine';
 import { expect } from 'vitest';
 import {
 	compileConditions,
@@ -39,4 +40,14 @@ export function check(
 	if (value !== undefined) leaf.value = value;
 	const contact = factValue === undefined ? {} : { f: factValue };
 	return decide({ all: [leaf as never] }, contact, ctx);
+}
+
+/**
+ * The answer of a plain json-rules-engine Engine (its own operators only) for a tree whose facts
+ * are top-level fields of `facts`; a missing field is an undefined fact.
+ */
+export async function plainEngineDecides(tree: unknown, facts: Record<string, unknown>): Promise<boolean> {
+	const engine = new Engine([], { allowUndefinedFacts: true });
+	engine.addRule({ conditions: tree as never, event: { type: 'matched' } });
+	return (await engine.run(facts)).events.length > 0;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getOperator, OPERATORS, operatorNames } from '../../../rules';
-import { check, DAY, NOW } from './helpers';
+import { compileConditions, getOperator, OPERATORS, operatorNames } from '../../../rules';
+import { check, DAY, decide, NOW, plainEngineDecides } from './helpers';
 
 const seoul = { now: NOW, timezone: 'Asia/Seoul' };
 const la = { now: NOW, timezone: 'America/Los_Angeles' };
@@ -76,17 +76,51 @@ describe("json-rules-engine's built-ins keep their meaning", () => {
 		['lessThan', 10, 9, true],
 		['lessThan', 10, 10, false],
 		['lessThanInclusive', 10, 10, true],
-		['greaterThan', 9, '10', true], // numeric text compares as a number, not "10" < "9"
-		['greaterThan', '9', '10', true],
+		['greaterThan', 9, '10', true], // numeric text is coerced by JavaScript's ">"
+		['greaterThan', 5, ' 42 ', true],
+		['greaterThan', 5, '42abc', false], // parseFloat reads 42, but "42abc" > 5 is false
 		['greaterThanInclusive', 100, 99.5, false],
-		['greaterThan', 'a', 'b', true], // two texts compare alphabetically
-		['lessThan', '2024-03-01', '2024-02-28', true],
+		['greaterThan', 5, [10], true], // json-rules-engine: parseFloat([10]) is 10, [10] > 5
 		['lessThan', 5, null, false],
 		['lessThan', 5, 'abc', false],
-		['greaterThan', 5, [10], false],
+		['lessThan', 5, '', false],
 		['lessThan', 5, true, false],
-	])('%s %j on %j is %s', async (operator, value, fact, expected) => {
+	])('%s %j on %j is %s, as in a plain json-rules-engine', async (operator, value, fact, expected) => {
 		expect(await check(operator, value, fact)).toBe(expected);
+		expect(await plainEngineDecides({ all: [{ fact: 'f', operator, value }] }, { f: fact })).toBe(
+			expected,
+		);
+	});
+
+	it('refuses text as the value of a number comparison, naming the path', () => {
+		expect(() =>
+			compileConditions({ all: [{ fact: 'plan', operator: 'greaterThan', value: 'free' }] }),
+		).toThrow(/^conditions\.all\[0\]\.value: "greaterThan" needs a number, got "free"/);
+		expect(() =>
+			compileConditions({ all: [{ fact: 'age', operator: 'lessThan', value: '18' }] }),
+		).toThrow('conditions.all[0].value: "lessThan" compares numbers: write 18 without quotes');
+	});
+
+	it.each([
+		// two texts from fields compare as json-rules-engine does: by JavaScript's "<"
+		['greaterThan', '10', '9', false],
+		['lessThan', '10', '9', true],
+		['greaterThan', 'pro', 'free', false], // "pro" is not a number: false, never alphabetical
+		['greaterThan', 150, 100, true],
+		['greaterThanInclusive', 100, '100', true],
+		['lessThan', 5, undefined, false],
+		['equal', undefined, undefined, true],
+		['equal', 'KR', 'KR', true],
+		['notEqual', 'KR', 'JP', true],
+		['contains', ['vip', 'beta'], 'vip', true],
+		['doesNotContain', ['beta'], 'vip', true],
+	])('%s with a value from another field: %j vs %j is %s', async (operator, a, b, expected) => {
+		const tree = { all: [{ fact: 'a', operator, value: { fact: 'b' } }] };
+		const contact: Record<string, unknown> = {};
+		if (a !== undefined) contact.a = a;
+		if (b !== undefined) contact.b = b;
+		expect(await decide(tree as never, contact)).toBe(expected);
+		expect(await plainEngineDecides(tree, contact)).toBe(expected);
 	});
 });
 
@@ -311,5 +345,35 @@ describe('matchesRegex', () => {
 		['.', ['a'], false],
 	])('%j on %j is %s', async (value, fact, expected) => {
 		expect(await check('matchesRegex', value, fact)).toBe(expected);
+	});
+});
+
+describe('dates compared with another field', () => {
+	const tree = {
+		all: [{ fact: 'orders.last.at', operator: 'after', value: { fact: 'email.lastSentAt' } }],
+	};
+	it.each([
+		['2024-05-02T10:00:00Z', '2024-05-01T10:00:00Z', true],
+		['2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z', false],
+		[NOW, NOW - DAY, true],
+		[new Date(NOW).toISOString(), NOW - 1, true],
+		['2024-05-02T00:30:00', '2024-05-01', true], // a date alone: from the next day's start on
+		['2024-05-01T23:30:00', '2024-05-01', false],
+		['2024-05-02', 'not a date', false],
+		['2024-05-02', undefined, false],
+		[undefined, '2024-05-01', false],
+	])('after: %j vs %j is %s in both paths', async (purchase, email, expected) => {
+		const contact = { orders: { last: { at: purchase } }, email: { lastSentAt: email } };
+		expect(await decide(tree as never, contact)).toBe(expected);
+	});
+
+	it('reads a date-only value in the contact zone', async () => {
+		const before = {
+			all: [{ fact: 'a', operator: 'before', value: { fact: 'b' } }],
+		};
+		// 2024-05-03T15:30Z is May 4 00:30 in Seoul: before "2024-05-04" there only in UTC
+		const contact = { a: NOW, b: '2024-05-04' };
+		expect(await decide(before as never, contact, { now: NOW, timezone: 'UTC' })).toBe(true);
+		expect(await decide(before as never, contact, { now: NOW, timezone: 'Asia/Seoul' })).toBe(false);
 	});
 });

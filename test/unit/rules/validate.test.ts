@@ -118,7 +118,7 @@ describe('validateConditions', () => {
 			[
 				'greaterThan',
 				true,
-				'"greaterThan" needs a number (or text, compared alphabetically), got true',
+				'"greaterThan" needs a number, got true (text is not ordered by alphabet here; for dates use "before" or "after")',
 			],
 		];
 		for (const [operator, value, message] of cases) {
@@ -140,7 +140,41 @@ describe('validateConditions', () => {
 		).toEqual([]);
 	});
 
-	it('refuses JSONPath, unsafe fact paths, named conditions and fact references', () => {
+	it('checks values that name another field, with the path of each problem', () => {
+		const tree = {
+			all: [
+				{ fact: 'cartTotal', operator: 'greaterThan', value: { fact: 'stats.averageOrder' } },
+				{ fact: 'lastPurchaseAt', operator: 'after', value: { fact: 'lastEmailAt' } },
+				{ fact: 'country', operator: 'isIn', value: { fact: 'allowed' } },
+				{ fact: 'total', operator: 'equal', value: { fact: 'stats', path: '$.avg' } },
+				{ fact: 'total', operator: 'equal', value: { fact: 'avg', params: {}, extra: 1 } },
+				{ fact: 'total', operator: 'equal', value: { fact: '__proto__.x' } },
+				{ fact: 'total', operator: 'equal', value: { fact: 'eventCount' } },
+				{
+					fact: 'eventCount',
+					params: { event: 'order_completed' },
+					operator: 'greaterThan',
+					value: { fact: 'n' },
+				},
+			],
+		};
+		const errors = validateConditions(tree);
+		expect(errors.map((e) => e.path)).toEqual([
+			'conditions.all[2].value',
+			'conditions.all[3].value.path',
+			'conditions.all[4].value.params',
+			'conditions.all[4].value.extra',
+			'conditions.all[5].value.fact',
+			'conditions.all[6].value.fact',
+			'conditions.all[7].value',
+		]);
+		expect(errors[0].message).toMatch(
+			/^"isIn" compares with a fixed value; comparing with another field \(\{ "fact": \.\.\. \}\) works with equal, notEqual, lessThan/,
+		);
+		expect(errors[1].message).toMatch(/JSONPath\) is not supported/);
+	});
+
+	it('refuses JSONPath, unsafe fact paths and named conditions', () => {
 		const tree = {
 			any: [
 				{ fact: 'address', path: '$.country', operator: 'equal', value: 'KR' },
@@ -151,7 +185,7 @@ describe('validateConditions', () => {
 				{ fact: 'items[0].sku', operator: 'exists' },
 				{ fact: 'a..b', operator: 'exists' },
 				{ condition: 'vip' },
-				{ fact: 'spent', operator: 'greaterThan', value: { fact: 'limit' } },
+				{ fact: 'spent', operator: 'greaterThan', value: { fact: 'limit' } }, // fine
 			],
 		};
 		const errors = validateConditions(tree);
@@ -166,7 +200,6 @@ describe('validateConditions', () => {
 			'conditions.any[7].condition',
 			'conditions.any[7].fact',
 			'conditions.any[7].operator',
-			'conditions.any[8].value',
 		]);
 		expect(errors[0].message).toMatch(/JSONPath\) is not supported/);
 		expect(errors[1].message).toBe(
