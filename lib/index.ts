@@ -18,4 +18,4 @@ export { RedisStore, getRedisStore } from './store/redis/RedisStore';
 export { closeRedisPool, parseRedisStoreConfig, probeRedis } from './store/redis/connection';
 export { CONTACT_KEYS, RedisKeys } from './store/redis/keys';
 export { SCRIPTS, loadScripts, sendScript } from './store/redis/scripts';
-export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentialTest } from './n8n/store';
+export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentialTest, storeOutageError } from './n8n/store';

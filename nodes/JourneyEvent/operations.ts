@@ -28,6 +28,8 @@ type Slot = INodeExecutionData | Error;
 /**
  * Every operation works on the whole batch: per-item parameters are read (errors kept per
  * item), then one store call for all valid items, then one output item per input item.
+ * Without Continue On Fail a bad item stops the node before the store call, so nothing of the
+ * batch is recorded and the user's retry after fixing it records every item once.
  */
 export async function runJourneyEvent(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
@@ -90,6 +92,7 @@ async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeE
 			slots[i] = asItemError(ctx, error, i);
 		}
 	}
+	stopOnBadItem(ctx, slots);
 	const ingested = await ingestEvents(store, events, {
 		historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
 		ttlSeconds: (options.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS) * 86_400,
@@ -161,6 +164,7 @@ async function updateState(
 			slots[i] = asItemError(ctx, error, i);
 		}
 	}
+	stopOnBadItem(ctx, slots);
 	const states = await store.contacts.update(changes, { ttlSeconds: (options.stateTtlDays ?? DEFAULT_STATE_TTL_DAYS) * 86_400 });
 	states.forEach((state, k) => {
 		const i = changeIndex[k];
@@ -192,6 +196,7 @@ async function erase(ctx: IExecuteFunctions, store: JourneyStore, items: INodeEx
 			slots[i] = asItemError(ctx, error, i);
 		}
 	}
+	stopOnBadItem(ctx, slots);
 	const outcomes = await store.contacts.erase(ids);
 	outcomes.forEach((outcome, k) => {
 		const i = idIndex[k];
@@ -201,6 +206,13 @@ async function erase(ctx: IExecuteFunctions, store: JourneyStore, items: INodeEx
 		};
 	});
 	return slots;
+}
+
+/** Without Continue On Fail, the first bad item fails the node before anything is written. */
+function stopOnBadItem(ctx: IExecuteFunctions, slots: Slot[]): void {
+	if (ctx.continueOnFail()) return;
+	const bad = slots.find((slot): slot is Error => slot instanceof Error);
+	if (bad) throw bad;
 }
 
 function contactOf(ctx: IExecuteFunctions, i: number): string {

@@ -3,7 +3,7 @@ import type { JourneyStore, StoreInfo } from '../types';
 import { RedisCapStore } from './caps';
 import { RedisContactStore } from './contacts';
 import { RedisDeliveryStore, RedisWaitStore } from './waits';
-import { configFingerprint, createRedisClient, pooledClient, type RedisStoreConfig } from './connection';
+import { configFingerprint, createRedisClient, pooledClient, withDeadline, type RedisStoreConfig } from './connection';
 import { RedisContext } from './context';
 import { RedisEventStore } from './events';
 import { RedisKeys } from './keys';
@@ -61,7 +61,7 @@ export class RedisStore implements JourneyStore {
 		if (typeof frozen === 'string') return Number(frozen.slice(1));
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
-		const [sec, usec] = await this.ctx.client.time();
+		const [sec, usec] = await withDeadline(this.ctx.client.time(), deadline, this.ctx.where);
 		return Number(sec) * 1000 + Math.floor(Number(usec) / 1000) + this.ctx.offsetMs();
 	}
 
