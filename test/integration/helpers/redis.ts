@@ -140,6 +140,21 @@ export class ThrowawayRedis {
 		await exited;
 	}
 
+	/** A store credential for this server under `namespace`. */
+	config(namespace: string, commandTimeoutMs: number): RedisStoreConfig {
+		return { host: '127.0.0.1', port: this.port, database: 0, tls: false, namespace, hashSecret: HASH_SECRET, commandTimeoutMs };
+	}
+
+	/** Runs `work` while the server is frozen (SIGSTOP), and thaws it whatever happens. */
+	async whileFrozen<T>(work: () => Promise<T>): Promise<T> {
+		this.freeze();
+		try {
+			return await work();
+		} finally {
+			this.thaw();
+		}
+	}
+
 	/** SIGSTOP: the server stops answering but keeps its connections (a frozen VM, a long pause). */
 	freeze(): void {
 		this.child?.kill('SIGSTOP');

@@ -13,9 +13,9 @@ import { signedHeaders } from '../../../lib/events/signature';
 import { closeRedisPool, pooledClient, type RedisStoreConfig } from '../../../lib/store/redis/connection';
 import { JourneyEventTrigger } from '../../../nodes/JourneyEventTrigger/JourneyEventTrigger.node';
 import { WaitUntilEvent } from '../../../nodes/WaitUntilEvent/WaitUntilEvent.node';
-import { fakeExecute, fakeWebhook } from '../../unit/events/helpers';
+import { fakeExecute, fakeWebhook, waitParameters } from '../../unit/events/helpers';
 import { fromItem, runCap } from '../../unit/frequency-cap/context';
-import { adminClient, HASH_SECRET, scanKeys, sleep, ThrowawayRedis, uniqueNamespace } from '../helpers/redis';
+import { adminClient, scanKeys, sleep, ThrowawayRedis, uniqueNamespace } from '../helpers/redis';
 
 const TIMEOUT_MS = 500;
 /** how far past the timeout a decision may come back (timers on a loaded machine) */
@@ -33,15 +33,7 @@ afterAll(async () => {
 	await server?.stop();
 });
 
-const credentials = (): RedisStoreConfig => ({
-	host: '127.0.0.1',
-	port: server.port,
-	database: 0,
-	tls: false,
-	namespace,
-	hashSecret: HASH_SECRET,
-	commandTimeoutMs: TIMEOUT_MS,
-});
+const credentials = (): RedisStoreConfig => server.config(namespace, TIMEOUT_MS);
 
 /** Lets the woken server work through everything the pooled client sent while it was frozen. */
 async function drain(): Promise<void> {
@@ -87,13 +79,7 @@ describe('a frozen Redis (SIGSTOP) leaves no trace', () => {
 		const before = await capKeys();
 
 		const contacts = Array.from({ length: 20 }, (_, i) => `frozen-${i}-${randomUUID()}`);
-		server.freeze();
-		let decided;
-		try {
-			decided = await reserve(contacts, 'failClosed');
-		} finally {
-			server.thaw();
-		}
+		const decided = await server.whileFrozen(() => reserve(contacts, 'failClosed'));
 		expect(decided.allowed).toEqual([]);
 		expect(reasons(decided.capped)).toEqual(contacts.map(() => 'store_unavailable'));
 		expect(decided.ms).toBeLessThan(TIMEOUT_MS + SLACK_MS);
@@ -109,13 +95,7 @@ describe('a frozen Redis (SIGSTOP) leaves no trace', () => {
 		await reserve([`warm-${randomUUID()}`], 'failOpen');
 		const before = await capKeys();
 		const contacts = Array.from({ length: 20 }, (_, i) => `open-${i}-${randomUUID()}`);
-		server.freeze();
-		let decided;
-		try {
-			decided = await reserve(contacts, 'failOpen');
-		} finally {
-			server.thaw();
-		}
+		const decided = await server.whileFrozen(() => reserve(contacts, 'failOpen'));
 		expect(reasons(decided.allowed)).toEqual(contacts.map(() => 'store_unavailable'));
 		await drain();
 		expect(await capKeys()).toEqual(before);
@@ -141,14 +121,11 @@ describe('a frozen Redis (SIGSTOP) leaves no trace', () => {
 		// connected first, so the hold is sent to the frozen server rather than refused offline
 		await pooledClient(credentials()).ping();
 
-		server.freeze();
-		let first;
-		try {
-			first = deliver();
-			await first.result;
-		} finally {
-			server.thaw();
-		}
+		const first = await server.whileFrozen(async () => {
+			const delivery = deliver();
+			await delivery.result;
+			return delivery;
+		});
 		expect(first.hook.response).toMatchObject({ status: 503, body: { error: 'store_unavailable' } });
 		const refusal = first.hook.logs.find((l) => /refused a delivery/.test(l.message));
 		expect(refusal).toMatchObject({ level: 'warn', meta: { webhookId } });
@@ -170,29 +147,15 @@ describe('a frozen Redis (SIGSTOP) leaves no trace', () => {
 		const contactId = `wait-${randomUUID()}`;
 		const { ctx } = fakeExecute({
 			items: [{ contactId }],
-			parameters: {
-				store: 'redis',
-				eventNames: 'purchase',
-				contactId,
-				correlate: false,
-				conditions: '',
-				timeoutType: 'duration',
-				timeoutAmount: 1,
-				timeoutUnit: 'hours',
-				since: 'journeyEntry',
-				options: {},
-			},
+			parameters: waitParameters({ store: 'redis', contactId }),
 			credentials: { journeyStoreRedisApi: credentials() as unknown as Record<string, unknown> },
 		});
-		server.freeze();
-		let error: (Error & { description?: string }) | undefined;
-		try {
-			await node.execute.call(ctx);
-		} catch (caught) {
-			error = caught as Error & { description?: string };
-		} finally {
-			server.thaw();
-		}
+		const error = await server.whileFrozen(() =>
+			node.execute.call(ctx).then(
+				() => undefined,
+				(caught: Error & { description?: string }) => caught,
+			),
+		);
 		expect(error?.message).toMatch(/journey store did not answer/i);
 		expect(error?.message).toContain(`127.0.0.1:${server.port}`);
 		expect(error?.message).not.toMatch(/^Command timed out$/);

@@ -151,3 +151,19 @@ function credentialRefs(credentials?: Record<string, Record<string, unknown>>): 
 	if (!credentials) return undefined;
 	return Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: `${type}-1`, name: `Test ${type}` }]));
 }
+
+/** Wait Until Event's parameters: wait one hour for "purchase", since the journey entry. */
+export function waitParameters(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+	return {
+		store: 'memory',
+		eventNames: 'purchase',
+		correlate: false,
+		conditions: '',
+		timeoutType: 'duration',
+		timeoutAmount: 1,
+		timeoutUnit: 'hours',
+		since: 'journeyEntry',
+		options: {},
+		...overrides,
+	};
+}
