@@ -8,6 +8,7 @@ import {
 	normalizeEvent,
 	parseTime,
 	resolveStore,
+	storeOutageError,
 	type ContactEvent,
 	type ContactStateChange,
 	type JourneyStore,
@@ -37,21 +38,10 @@ export async function runJourneyEvent(ctx: IExecuteFunctions): Promise<INodeExec
 	const operation = ctx.getNodeParameter('operation', 0) as string;
 	const store = await resolveStore(ctx, 0);
 	let slots: Slot[];
-	switch (operation) {
-		case 'record':
-			slots = await record(ctx, store, items);
-			break;
-		case 'consent':
-		case 'subscription':
-			slots = await updateState(ctx, store, items, operation);
-			break;
-		case 'erase':
-			slots = await erase(ctx, store, items);
-			break;
-		default:
-			throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, {
-				description: 'Pick Record Event, Update Consent, Unsubscribe or Resubscribe, or Erase Contact.',
-			});
+	try {
+		slots = await runOperation(ctx, store, items, operation);
+	} catch (error) {
+		throw storeOutageError(ctx, error);
 	}
 	const out: INodeExecutionData[] = [];
 	slots.forEach((slot, itemIndex) => {
@@ -63,6 +53,22 @@ export async function runJourneyEvent(ctx: IExecuteFunctions): Promise<INodeExec
 		out.push({ json: { ...items[itemIndex].json, error: slot.message }, pairedItem: { item: itemIndex } });
 	});
 	return [out];
+}
+
+async function runOperation(ctx: IExecuteFunctions, store: JourneyStore, items: INodeExecutionData[], operation: string): Promise<Slot[]> {
+	switch (operation) {
+		case 'record':
+			return await record(ctx, store, items);
+		case 'consent':
+		case 'subscription':
+			return await updateState(ctx, store, items, operation);
+		case 'erase':
+			return await erase(ctx, store, items);
+		default:
+			throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, {
+				description: 'Pick Record Event, Update Consent, Unsubscribe or Resubscribe, or Erase Contact.',
+			});
+	}
 }
 
 async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeExecutionData[]): Promise<Slot[]> {

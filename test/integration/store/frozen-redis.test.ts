@@ -11,6 +11,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedHeaders } from '../../../lib/events/signature';
 import { closeRedisPool, pooledClient, type RedisStoreConfig } from '../../../lib/store/redis/connection';
+import { RedisStore } from '../../../lib/store/redis/RedisStore';
+import { JourneyEvent } from '../../../nodes/JourneyEvent/JourneyEvent.node';
 import { JourneyEventTrigger } from '../../../nodes/JourneyEventTrigger/JourneyEventTrigger.node';
 import { WaitUntilEvent } from '../../../nodes/WaitUntilEvent/WaitUntilEvent.node';
 import { fakeExecute, fakeWebhook, waitParameters } from '../../unit/events/helpers';
@@ -162,6 +164,40 @@ describe('a frozen Redis (SIGSTOP) leaves no trace', () => {
 		expect(error?.description).toContain('"Test journeyStoreRedisApi" credential');
 		expect(error?.description).toMatch(/Check that this Redis server is running/);
 		await drain();
+	});
+
+	it('Journey Event: recording fails naming the store, and nothing is recorded once Redis runs again', async () => {
+		const action = new JourneyEvent();
+		await pooledClient(credentials()).ping();
+		const contacts = [`rec-a-${randomUUID()}`, `rec-b-${randomUUID()}`];
+		const { ctx } = fakeExecute({
+			items: contacts.map((contactId) => ({ contactId })),
+			parameters: {
+				store: 'redis',
+				options: {},
+				operation: 'record',
+				eventId: (i: number) => `ev-${i}`,
+				contactId: (i: number) => contacts[i],
+				eventName: 'purchase',
+				properties: {},
+				occurredAt: '',
+			},
+			credentials: { journeyStoreRedisApi: credentials() as unknown as Record<string, unknown> },
+		});
+		const error = await server.whileFrozen(() =>
+			action.execute.call(ctx).then(
+				() => undefined,
+				(caught: Error) => caught,
+			),
+		);
+		expect(error?.message).toMatch(/journey store did not answer/i);
+		await drain();
+		const store = RedisStore.standalone(credentials());
+		try {
+			expect(await store.events.list(contacts.map((contactId) => ({ contactId })))).toEqual([[], []]);
+		} finally {
+			await store.close();
+		}
 	});
 
 	it('20 decisions waiting for a reconnect share one wait for the connection', async () => {
