@@ -17,8 +17,12 @@ import { api, n8nContext, n8nLogSince, n8nLogSize, outputItems, printN8nLogOnFai
 
 printN8nLogOnFailure();
 
-/** what n8n logs when it refuses a resume: running / finished already, or a lost compare-and-set */
-const REFUSED_RESUME = /running already|finished already|finished with error|already resuming|problem executing the workflow/i;
+/**
+ * What n8n logs (error level) when it refuses a resume: "Error in handling webhook request POST
+ * /webhook-waiting/…: The execution … is running already" (or finished), or a resume that lost
+ * the compare-and-set ("already being resumed by another process").
+ */
+const REFUSED_RESUME = /Error in handling webhook request|already being resumed|problem executing the workflow/i;
 
 const TIMED_OUT = 0;
 const EVENT_RECEIVED = 1;
