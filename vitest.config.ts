@@ -24,6 +24,8 @@ export default defineConfig({
 				test: {
 					name: 'integration',
 					include: ['test/integration/**/*.test.ts'],
+					// Redis at REDIS_URL, or a private redis-server started for the run
+					globalSetup: ['test/setup/redis.ts'],
 					testTimeout: 60_000,
 				},
 			},
@@ -34,7 +36,7 @@ export default defineConfig({
 					// real n8n with the tarball installed
 					name: 'e2e',
 					include: ['test/package/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-					globalSetup: ['test/setup/build-package.ts', 'test/e2e/setup/n8n.ts'],
+					globalSetup: ['test/setup/redis.ts', 'test/setup/build-package.ts', 'test/e2e/setup/n8n.ts'],
 					testTimeout: 300_000,
 					hookTimeout: 900_000,
 					pool: 'forks',

@@ -79,10 +79,14 @@ function describeWaits(fixture: MakeStore) {
 				expect(first.registration.snapshot).toEqual(reg.snapshot);
 				expect(first.registration.claim?.eventId).toBe('event-1');
 			}
-			expect((await store.waits.claim(ref, 'event-1')).status).toBe('claimed');
+			expect(first).toMatchObject({ status: 'claimed', fresh: true });
+			// the same event again (a retried delivery): claimed, but not by this call
+			expect(await store.waits.claim(ref, 'event-1')).toMatchObject({ status: 'claimed', fresh: false });
 			expect(await store.waits.claim(ref, 'event-2')).toEqual({ status: 'taken', by: 'event-1' });
-			// a claimed wait is no longer found by the resumer
-			expect((await store.waits.find([{ contactId: reg.contactId, name: 'purchase' }]))[0]).toEqual([]);
+			// a claimed wait is still found, with its claim: the claiming event's retry may finish it
+			const [[found]] = await store.waits.find([{ contactId: reg.contactId, name: 'purchase' }]);
+			expect(found.claim?.eventId).toBe('event-1');
+			expect({ ...found, claim: undefined }).toEqual({ ...reg, claim: undefined });
 			const [got] = await store.waits.get([ref]);
 			expect(got?.claim?.eventId).toBe('event-1');
 		});
@@ -182,6 +186,20 @@ function describeDeliveries(fixture: MakeStore) {
 			await store.deliveries.remember('wf:node', ['done'], 60);
 			await expire(1200);
 			expect(await store.deliveries.firstSeen('wf:node', ['crashed', 'done'], 1)).toEqual([true, false]);
+		});
+
+		it('releases a hold only for the delivery attempt that took it', async () => {
+			const { store } = await fixture();
+			expect(await store.deliveries.firstSeen('wf:node', ['msg_9'], 60, 'attempt-1')).toEqual([true]);
+			// another attempt's late release does not free it
+			await store.deliveries.forget('wf:node', ['msg_9'], 'attempt-2');
+			expect(await store.deliveries.firstSeen('wf:node', ['msg_9'], 60, 'attempt-3')).toEqual([false]);
+			await store.deliveries.forget('wf:node', ['msg_9'], 'attempt-1');
+			expect(await store.deliveries.firstSeen('wf:node', ['msg_9'], 60, 'attempt-4')).toEqual([true]);
+			// a remembered (fully processed) delivery is not released by a holder
+			await store.deliveries.remember('wf:node', ['msg_9'], 60);
+			await store.deliveries.forget('wf:node', ['msg_9'], 'attempt-4');
+			expect(await store.deliveries.firstSeen('wf:node', ['msg_9'], 60, 'attempt-5')).toEqual([false]);
 		});
 
 		it('lets one of concurrent deliveries of one id through', async () => {

@@ -38,18 +38,20 @@ export async function ingestEvents(store: JourneyStore, events: ContactEvent[], 
 		ttlSeconds: options.ttlSeconds ?? DEFAULT_HISTORY_TTL_DAYS * 86_400,
 	});
 	const attempts = options.resume === false ? [] : await resumeWaits(store, uniqueEvents(events), options.resumeOptions);
+	// event ids are unique per contact only: two contacts' events may share one
 	const byEvent = new Map<string, ResumeAttempt[]>();
 	for (const attempt of attempts) {
-		const list = byEvent.get(attempt.eventId) ?? [];
+		const key = eventKey(attempt.contactId, attempt.eventId);
+		const list = byEvent.get(key) ?? [];
 		list.push(attempt);
-		byEvent.set(attempt.eventId, list);
+		byEvent.set(key, list);
 	}
 	const reported = new Set<string>();
 	return events.map((event, i) => {
 		const isRecorded = outcomes[i]?.recorded === true;
 		// a batch may carry one event twice: its attempts are reported once, on the first copy
-		const key = `${event.contactId}\u0000${event.id}`;
-		const mine = reported.has(key) ? [] : (byEvent.get(event.id) ?? []).filter((a) => a.eventId === event.id);
+		const key = eventKey(event.contactId, event.id);
+		const mine = reported.has(key) ? [] : (byEvent.get(key) ?? []);
 		reported.add(key);
 		return {
 			event,
@@ -60,11 +62,15 @@ export async function ingestEvents(store: JourneyStore, events: ContactEvent[], 
 	});
 }
 
+function eventKey(contactId: string, eventId: string): string {
+	return `${contactId}\u0000${eventId}`;
+}
+
 /** One copy of each (contact, event id), first occurrence kept. */
 function uniqueEvents(events: ContactEvent[]): ContactEvent[] {
 	const seen = new Set<string>();
 	return events.filter((event) => {
-		const key = `${event.contactId}\u0000${event.id}`;
+		const key = eventKey(event.contactId, event.id);
 		if (seen.has(key)) return false;
 		seen.add(key);
 		return true;

@@ -14,6 +14,12 @@
  *   5xx / network error                         → retried with backoff (n8n answers 500 when its
  *                                                 compare-and-set on `waiting` loses a race)
  *
+ * Before posting, the resumer claims the wait for the event in the store (the wait's webhook
+ * claims it again for the same event, which it accepts). Only the delivery that made the claim
+ * posts: copies of the event delivered at the same time, and other events, leave the wait to it
+ * instead of making n8n refuse (and log) a second resume. A claim by this event older than the
+ * resume lease (a process that died mid-resume) is posted again, so a retried event finishes it.
+ *
  * Exactly once does not depend on this module: the store claim lets one event own a wait, and
  * n8n's compare-and-set on the execution's `waiting` status lets one attempt continue it.
  */
@@ -39,10 +45,13 @@ export type ResumeOutcome =
 	| 'stale'
 	/** another event holds the wait */
 	| 'claimed_by_other'
+	/** another delivery of this event is resuming the wait right now; nothing posted */
+	| 'in_progress'
 	/** still running / unreachable after the retry budget; registration kept */
 	| 'gave_up';
 
 export interface ResumeAttempt {
+	contactId: string;
 	waitId: string;
 	executionId: string;
 	eventId: string;
@@ -114,6 +123,8 @@ export async function findMatchingWaits(store: JourneyStore, events: ContactEven
 	const work = new Map<string, MatchedWait>();
 	for (const event of events) {
 		for (const registration of byPair.get(`${event.contactId}\u0000${event.name}`) ?? []) {
+			// a claimed wait belongs to its event: only that event (a retry of it) may resume it
+			if (registration.claim && registration.claim.eventId !== event.id) continue;
 			if (!compileWaitMatcher(registration.match, registration.contactId)(event)) continue;
 			const key = `${registration.contactId}\u0000${registration.waitId}\u0000${registration.token}`;
 			const entry = work.get(key) ?? { registration, events: [] };
@@ -135,9 +146,14 @@ export async function resumeOne(
 ): Promise<ResumeAttempt> {
 	const logger = options.logger;
 	const meta = { waitId: registration.waitId, executionId: registration.executionId, eventId: event.id };
-	const result = await postResume(registration, event, options);
-	const attempt: ResumeAttempt = { ...meta, outcome: result.outcome, status: result.status, attempts: result.attempts };
 	const ref = { contactId: registration.contactId, waitId: registration.waitId, token: registration.token };
+	const skipped = await claimBeforePost(store, ref, event, options);
+	if (skipped) {
+		logger?.debug(`Journeys: not resuming a wait (${skipped})`, meta);
+		return { contactId: event.contactId, ...meta, outcome: skipped, attempts: 0 };
+	}
+	const result = await postResume(registration, event, options);
+	const attempt: ResumeAttempt = { contactId: event.contactId, ...meta, outcome: result.outcome, status: result.status, attempts: result.attempts };
 	switch (result.outcome) {
 		case 'resumed':
 			await store.waits.remove([ref]);
@@ -167,6 +183,35 @@ export async function resumeOne(
 	return attempt;
 }
 
+/**
+ * Claims the wait for the event; returns why not to post, or undefined to post. A claim this
+ * event made before is posted again only once it is older than one resume's whole budget.
+ */
+async function claimBeforePost(
+	store: JourneyStore,
+	ref: { contactId: string; waitId: string; token: string },
+	event: ContactEvent,
+	options: ResumeOptions,
+): Promise<ResumeOutcome | undefined> {
+	const claim = await store.waits.claim(ref, event.id);
+	switch (claim.status) {
+		case 'claimed': {
+			if (claim.fresh) return undefined;
+			const lease = (options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) + (options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
+			const claimedAt = claim.registration.claim?.at ?? 0;
+			return (await store.now()) - claimedAt >= lease ? undefined : 'in_progress';
+		}
+		case 'taken':
+			return 'claimed_by_other';
+		default:
+			// missing, replaced by a newer wait, or timed out (n8n's timer continues it)
+			return 'gone';
+	}
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+const DEFAULT_RETRY_BUDGET_MS = 30_000;
+
 interface PostResult {
 	outcome: ResumeOutcome;
 	status?: number;
@@ -183,8 +228,8 @@ export async function postResume(
 	const doFetch = options.fetch ?? fetch;
 	// n8n answers a resume once the continued run has started: normally well under a second,
 	// but seconds on a loaded instance; an attempt cut short is retried (n8n then says 409)
-	const requestTimeoutMs = options.requestTimeoutMs ?? 20_000;
-	const deadline = Date.now() + (options.retryBudgetMs ?? 30_000);
+	const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+	const deadline = Date.now() + (options.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
 	const body: ResumeRequestBody = { journeysResume: 1, token: registration.token, event };
 	const payload = JSON.stringify(body);
 	let backoff = options.retryBaseMs ?? 100;

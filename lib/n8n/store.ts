@@ -12,6 +12,7 @@ import { getMemoryStore } from '../store/memory/MemoryStore';
 import { parseRedisStoreConfig, probeRedis } from '../store/redis/connection';
 import { getRedisStore } from '../store/redis/RedisStore';
 import type { JourneyStore } from '../store/types';
+import { StoreUnavailableError } from '../store/caps';
 
 /** The credential type of the Redis store (credentials/JourneyStoreRedisApi.credentials.ts). */
 export const REDIS_STORE_CREDENTIAL = 'journeyStoreRedisApi';
@@ -102,5 +103,22 @@ export async function resolveStore(ctx: StoreContext, itemIndex = 0): Promise<Jo
 	throw new NodeOperationError(ctx.getNode(), `Unknown store "${kind}"`, {
 		itemIndex,
 		description: 'Set the node\'s "Store" parameter to In-Memory or Redis.',
+	});
+}
+
+/**
+ * A store that did not answer, as a node error a user can act on: which store and credential,
+ * what happened, what to do. Other errors pass through unchanged.
+ */
+export function storeOutageError(ctx: StoreContext, error: unknown, itemIndex = 0): unknown {
+	if (!(error instanceof StoreUnavailableError)) return error;
+	const credential = ctx.getNode().credentials?.[REDIS_STORE_CREDENTIAL]?.name;
+	const which = credential ? `the "${credential}" credential (Journey Store (Redis))` : 'its Journey Store (Redis) credential';
+	return new NodeOperationError(ctx.getNode(), `The journey store did not answer: ${error.message}`, {
+		itemIndex,
+		description:
+			`${error.detail ? `Cause: ${error.detail}. ` : ''}The node reads and writes through ${which}. ` +
+			'Check that this Redis server is running and reachable from n8n (host, port, password, TLS), then retry the execution; ' +
+			"raise the credential's Command Timeout if Redis is only slow.",
 	});
 }

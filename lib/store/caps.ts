@@ -97,6 +97,12 @@ export interface CapDecision {
 export interface CapApplyOptions {
 	/** the whole batch fails with StoreUnavailableError when it takes longer */
 	timeoutMs?: number;
+	/**
+	 * epoch ms (host clock) by which the batch must be decided, instead of timeoutMs: one
+	 * deadline for every batch of an execution. A Redis script that reaches the server after it
+	 * writes nothing.
+	 */
+	deadline?: number;
 }
 
 export interface CapStore {

@@ -71,7 +71,8 @@ export interface WaitLookup {
 }
 
 export type ClaimResult =
-	| { status: 'claimed'; registration: WaitRegistration }
+	/** `fresh`: this call made the claim (false: the same claimant had claimed it before) */
+	| { status: 'claimed'; registration: WaitRegistration; fresh: boolean }
 	/** no registration (never registered, removed, or past its TTL) */
 	| { status: 'missing' }
 	/** a registration exists under this waitId with another token (a newer wait of the same node) */
@@ -85,8 +86,9 @@ export interface WaitStore {
 	/** Stores (or replaces, per waitId) registrations and indexes them by contact and event name. */
 	register(registrations: WaitRegistration[], options: RegisterWaitOptions): Promise<void>;
 	/**
-	 * One batch, one round trip: result[i] lists the unclaimed, unexpired registrations of
-	 * lookups[i]'s contact that wait for lookups[i]'s event name.
+	 * One batch, one round trip: result[i] lists the unexpired registrations of lookups[i]'s
+	 * contact that wait for lookups[i]'s event name, claimed ones with their `claim` (so the
+	 * claiming event's retry can finish a resume that a crash cut short).
 	 */
 	find(lookups: WaitLookup[]): Promise<WaitRegistration[][]>;
 	/** result[i] answers refs[i]; undefined when missing or (with a token) another registration. */
@@ -105,10 +107,16 @@ export interface WaitStore {
  * the signature tolerance window so a replayed request is refused.
  */
 export interface DeliveryStore {
-	/** result[i] is true when ids[i] was not seen before in `scope` (and is now remembered). */
-	firstSeen(scope: string, ids: string[], ttlSeconds: number): Promise<boolean[]>;
-	/** Forgets ids again (a delivery that failed, so the sender's retry is not refused). */
-	forget(scope: string, ids: string[]): Promise<void>;
+	/**
+	 * result[i] is true when ids[i] was not seen before in `scope` (and is now held by `holder`,
+	 * a random id of this delivery attempt, for `ttlSeconds`).
+	 */
+	firstSeen(scope: string, ids: string[], ttlSeconds: number, holder?: string): Promise<boolean[]>;
+	/**
+	 * Forgets ids again (a delivery that failed, so the sender's retry is not refused). With a
+	 * `holder`, only ids that holder still holds: a late forget cannot free a retry's hold.
+	 */
+	forget(scope: string, ids: string[], holder?: string): Promise<void>;
 	/** Remembers ids for `ttlSeconds` from now, seen before or not (a delivery fully processed). */
 	remember(scope: string, ids: string[], ttlSeconds: number): Promise<void>;
 }

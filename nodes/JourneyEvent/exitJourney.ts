@@ -39,6 +39,7 @@ export async function exitJourney(
 	items: INodeExecutionData[],
 	contactOf: (ctx: IExecuteFunctions, i: number) => string,
 	asItemError: (ctx: IExecuteFunctions, error: unknown, i: number) => Error,
+	stopOnBadItem: (ctx: IExecuteFunctions, slots: Array<INodeExecutionData | Error>) => void,
 ): Promise<Array<INodeExecutionData | Error>> {
 	const slots: Array<INodeExecutionData | Error> = new Array(items.length);
 	const requests: ExitRequest[] = [];
@@ -59,6 +60,7 @@ export async function exitJourney(
 			slots[i] = asItemError(ctx, error, i);
 		}
 	}
+	stopOnBadItem(ctx, slots);
 	const outcomes = await store.entries.exit(requests);
 	outcomes.forEach((outcome, k) => {
 		const i = requestItem[k];

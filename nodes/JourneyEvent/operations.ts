@@ -8,6 +8,7 @@ import {
 	normalizeEvent,
 	parseTime,
 	resolveStore,
+	storeOutageError,
 	type ContactEvent,
 	type ContactStateChange,
 	type JourneyStore,
@@ -29,6 +30,8 @@ type Slot = INodeExecutionData | Error;
 /**
  * Every operation works on the whole batch: per-item parameters are read (errors kept per
  * item), then one store call for all valid items, then one output item per input item.
+ * Without Continue On Fail a bad item stops the node before the store call, so nothing of the
+ * batch is recorded and the user's retry after fixing it records every item once.
  */
 export async function runJourneyEvent(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
@@ -36,24 +39,10 @@ export async function runJourneyEvent(ctx: IExecuteFunctions): Promise<INodeExec
 	const operation = ctx.getNodeParameter('operation', 0) as string;
 	const store = await resolveStore(ctx, 0);
 	let slots: Slot[];
-	switch (operation) {
-		case 'record':
-			slots = await record(ctx, store, items);
-			break;
-		case 'consent':
-		case 'subscription':
-			slots = await updateState(ctx, store, items, operation);
-			break;
-		case 'erase':
-			slots = await erase(ctx, store, items);
-			break;
-		case 'exitJourney':
-			slots = await exitJourney(ctx, store, items, contactOf, asItemError);
-			break;
-		default:
-			throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, {
-				description: 'Pick Record Event, Update Consent, Unsubscribe or Resubscribe, Erase Contact, or Exit Journey.',
-			});
+	try {
+		slots = await runOperation(ctx, store, items, operation);
+	} catch (error) {
+		throw storeOutageError(ctx, error);
 	}
 	const out: INodeExecutionData[] = [];
 	slots.forEach((slot, itemIndex) => {
@@ -65,6 +54,24 @@ export async function runJourneyEvent(ctx: IExecuteFunctions): Promise<INodeExec
 		out.push({ json: { ...items[itemIndex].json, error: slot.message }, pairedItem: { item: itemIndex } });
 	});
 	return [out];
+}
+
+async function runOperation(ctx: IExecuteFunctions, store: JourneyStore, items: INodeExecutionData[], operation: string): Promise<Slot[]> {
+	switch (operation) {
+		case 'record':
+			return await record(ctx, store, items);
+		case 'consent':
+		case 'subscription':
+			return await updateState(ctx, store, items, operation);
+		case 'erase':
+			return await erase(ctx, store, items);
+		case 'exitJourney':
+			return await exitJourney(ctx, store, items, contactOf, asItemError, stopOnBadItem);
+		default:
+			throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, {
+				description: 'Pick Record Event, Update Consent, Unsubscribe or Resubscribe, Erase Contact, or Exit Journey.',
+			});
+	}
 }
 
 async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeExecutionData[]): Promise<Slot[]> {
@@ -94,6 +101,7 @@ async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeE
 			slots[i] = asItemError(ctx, error, i);
 		}
 	}
+	stopOnBadItem(ctx, slots);
 	const ingested = await ingestEvents(store, events, {
 		historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
 		ttlSeconds: (options.historyTtlDays ?? DEFAULT_HISTORY_TTL_DAYS) * 86_400,
@@ -165,6 +173,7 @@ async function updateState(
 			slots[i] = asItemError(ctx, error, i);
 		}
 	}
+	stopOnBadItem(ctx, slots);
 	const states = await store.contacts.update(changes, { ttlSeconds: (options.stateTtlDays ?? DEFAULT_STATE_TTL_DAYS) * 86_400 });
 	states.forEach((state, k) => {
 		const i = changeIndex[k];
@@ -196,6 +205,7 @@ async function erase(ctx: IExecuteFunctions, store: JourneyStore, items: INodeEx
 			slots[i] = asItemError(ctx, error, i);
 		}
 	}
+	stopOnBadItem(ctx, slots);
 	const outcomes = await store.contacts.erase(ids);
 	outcomes.forEach((outcome, k) => {
 		const i = idIndex[k];
@@ -205,6 +215,13 @@ async function erase(ctx: IExecuteFunctions, store: JourneyStore, items: INodeEx
 		};
 	});
 	return slots;
+}
+
+/** Without Continue On Fail, the first bad item fails the node before anything is written. */
+function stopOnBadItem(ctx: IExecuteFunctions, slots: Slot[]): void {
+	if (ctx.continueOnFail()) return;
+	const bad = slots.find((slot): slot is Error => slot instanceof Error);
+	if (bad) throw bad;
 }
 
 function contactOf(ctx: IExecuteFunctions, i: number): string {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import {
 	DEFAULT_HISTORY_LIMIT,
@@ -12,13 +13,14 @@ import {
 	type IngestedEvent,
 	type JourneyStore,
 } from '../../lib';
-import { NodeOperationError } from 'n8n-workflow';
 
 /**
  * How long a delivery id is held while its events are processed. Only after they are recorded
  * and their waits resumed is the id remembered for the whole replay window: if n8n dies midway,
  * the sender's retry of the same webhook-id is accepted once the lease has run out, and the
- * retry finishes the work (events deduplicate by id, resumes happen once).
+ * retry finishes the work (events deduplicate by id, resumes happen once). A delivery answered
+ * 503 releases its hold (a hold that reached the store after the answer is never taken), so the
+ * sender's retry is accepted at once.
  */
 const PROCESSING_LEASE_SECONDS = 60;
 
@@ -45,10 +47,7 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 	const raw = (req as { rawBody?: Buffer }).rawBody ?? Buffer.from(typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? {}));
 
 	const verdict = verifySignature({ secrets, headers: req.headers, body: raw, nowSeconds: Math.floor(Date.now() / 1000), toleranceSeconds: tolerance });
-	if (!verdict.ok) {
-		ctx.logger.warn(`Journey Event Trigger refused a delivery: ${verdict.reason}`, { node: ctx.getNode().name });
-		return reject(ctx, 401, verdict.reason, verdict.message);
-	}
+	if (!verdict.ok) return reject(ctx, 401, verdict.reason, verdict.message);
 
 	let body: unknown;
 	try {
@@ -74,22 +73,23 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 
 	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
 	let store: JourneyStore;
-	let fresh: boolean;
 	try {
 		store = await resolveStore(ctx, 0);
-		[fresh] = await store.deliveries.firstSeen(scope, [verdict.id], Math.min(PROCESSING_LEASE_SECONDS, tolerance * 2));
 	} catch (error) {
-		if (error instanceof NodeOperationError) {
-			ctx.logger.error(`Journey Event Trigger is misconfigured: ${error.message}`, { node: ctx.getNode().name });
-			return reject(ctx, 500, 'misconfigured', error.message);
-		}
-		ctx.logger.warn(`Journey Event Trigger could not reach its store: ${(error as Error).message}`, { node: ctx.getNode().name });
-		return reject(ctx, 503, 'store_unavailable', 'the store did not answer; retry later');
+		ctx.logger.error(`Journey Event Trigger is misconfigured: ${(error as Error).message}`, { node: ctx.getNode().name });
+		return reject(ctx, 500, 'misconfigured', (error as Error).message);
 	}
-	if (!fresh) {
-		ctx.logger.warn('Journey Event Trigger refused a replayed delivery', { node: ctx.getNode().name });
-		return reject(ctx, 401, 'replayed', 'this webhook-id was delivered before');
+	// this attempt's own hold on the webhook-id: only it can release it
+	const holder = randomUUID();
+	let fresh: boolean;
+	try {
+		[fresh] = await store.deliveries.firstSeen(scope, [verdict.id], Math.min(PROCESSING_LEASE_SECONDS, tolerance * 2), holder);
+	} catch (error) {
+		// the hold may have been taken just before the store stopped answering
+		await store.deliveries.forget(scope, [verdict.id], holder).catch(() => undefined);
+		return reject(ctx, 503, 'store_unavailable', 'the store did not answer; retry later', (error as Error).message);
 	}
+	if (!fresh) return reject(ctx, 401, 'replayed', 'this webhook-id was delivered before');
 
 	let ingested: IngestedEvent[];
 	try {
@@ -103,9 +103,8 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 			ingested = events.map((event) => ({ event, recorded: false, resumed: 0, attempts: [] }));
 		}
 	} catch (error) {
-		await store.deliveries.forget(scope, [verdict.id]).catch(() => undefined);
-		ctx.logger.error(`Journey Event Trigger could not record a delivery: ${(error as Error).message}`, { node: ctx.getNode().name });
-		return reject(ctx, 503, 'store_unavailable', 'the events could not be recorded; retry later');
+		await store.deliveries.forget(scope, [verdict.id], holder).catch(() => undefined);
+		return reject(ctx, 503, 'store_unavailable', 'the events could not be recorded; retry later', (error as Error).message);
 	}
 
 	try {
@@ -137,7 +136,20 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 	return { workflowData: [items], webhookResponse: summary };
 }
 
-function reject(ctx: IWebhookFunctions, status: number, reason: string, message: string): IWebhookResponseData {
+/**
+ * Answers a refused delivery and logs it (warning level: the sender is told and retries, or
+ * fixes its request) with the webhook-id, so an operator can match it to the sender's log.
+ */
+function reject(ctx: IWebhookFunctions, status: number, reason: string, message: string, cause?: string): IWebhookResponseData {
+	const webhookId = headerText(ctx.getRequestObject().headers['webhook-id']);
+	ctx.logger.warn(`Journey Event Trigger refused a delivery (HTTP ${status} ${reason}): ${message}${cause ? ` (${cause})` : ''}`, {
+		node: ctx.getNode().name,
+		webhookId,
+	});
 	ctx.getResponseObject().status(status).json({ error: reason, message });
 	return { noWebhookResponse: true };
+}
+
+function headerText(value: string | string[] | undefined): string {
+	return (Array.isArray(value) ? value[0] : value)?.slice(0, 200) ?? '';
 }

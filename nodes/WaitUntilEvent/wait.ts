@@ -11,6 +11,7 @@ import {
 	isKnownZone,
 	journeyContextOf,
 	makeWaitId,
+	storeOutageError,
 	MAX_WAIT_MS,
 	parseDateTime,
 	resolveStore,
@@ -51,10 +52,11 @@ export async function executeWait(ctx: IExecuteFunctions): Promise<INodeExecutio
 	try {
 		return await waitForOne(ctx, items[0]);
 	} catch (error) {
+		const nodeError = asNodeError(ctx, error);
 		if (ctx.continueOnFail()) {
-			return [[{ json: { ...items[0].json, error: (error as Error).message }, pairedItem: { item: 0 } }], []];
+			return [[{ json: { ...items[0].json, error: nodeError.message }, pairedItem: { item: 0 } }], []];
 		}
-		throw asNodeError(ctx, error);
+		throw nodeError;
 	}
 }
 
@@ -250,5 +252,6 @@ function sinceParameter(
 }
 
 function asNodeError(ctx: IExecuteFunctions, error: unknown): NodeOperationError {
-	return error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: 0 });
+	const described = storeOutageError(ctx, error);
+	return described instanceof NodeOperationError ? described : new NodeOperationError(ctx.getNode(), described as Error, { itemIndex: 0 });
 }

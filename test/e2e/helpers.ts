@@ -3,7 +3,7 @@
  * posting to webhooks, waiting for executions and reading which output each item took.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, inject } from 'vitest';
 import {
@@ -42,6 +42,16 @@ export function api(): N8nApi {
 /** The last lines of the n8n log. */
 export function n8nLogTail(lines = 80): string {
 	return readLogTail(inject('n8nLogFile'), lines);
+}
+
+/** The n8n log's size now: pass it to n8nLogSince to read what n8n logged after. */
+export function n8nLogSize(): number {
+	return statSync(inject('n8nLogFile')).size;
+}
+
+/** The lines n8n logged since n8nLogSize() returned `from`. */
+export function n8nLogSince(from: number): string[] {
+	return readFileSync(inject('n8nLogFile')).subarray(from).toString('utf8').split('\n');
 }
 
 /**

@@ -26,6 +26,7 @@ import {
 	type Setup,
 } from '../unit/events/workflows';
 import { api, n8nContext, outputItems, printN8nLogOnFailure } from './helpers';
+import { storeConfig } from '../integration/helpers/redis';
 
 
 printN8nLogOnFailure();
@@ -107,7 +108,7 @@ describe('Journey Event Trigger in n8n', () => {
 		const after = await executionsOf(eventsWorkflowId);
 		expect(after.length - before).toBe(1);
 		expect(await contactKeys(victim)).toEqual(keysBefore);
-		const store = RedisStore.standalone({ host: '127.0.0.1', port: 6379, database: 0, tls: false, namespace, hashSecret: `e2e-hash-secret-${tag}-0123456789`, commandTimeoutMs: 5000 });
+		const store = RedisStore.standalone(storeConfig(namespace, { hashSecret: `e2e-hash-secret-${tag}-0123456789`, commandTimeoutMs: 5000 }));
 		try {
 			expect(await store.events.list([{ contactId: victim }, { contactId: other }])).toEqual([[], [expect.objectContaining({ contactId: other, properties: { n: 1 } })]]);
 		} finally {
@@ -199,7 +200,7 @@ describe('Journey Event node in n8n', () => {
 		const [journey] = await api().importWorkflows([waitJourney(suffix, { timeoutAmount: 1, timeoutUnit: 'hours', eventNames: 'never' }, setup.redis)], { activate: true });
 		await postJson(`start-${suffix}`, { contactId: zoe });
 		await api().waitForExecutions({ workflowId: journey.id, count: 1, statuses: ['waiting'], includeData: false });
-		const store = RedisStore.standalone({ host: '127.0.0.1', port: 6379, database: 0, tls: false, namespace, hashSecret: `e2e-hash-secret-${tag}-0123456789`, commandTimeoutMs: 5000 });
+		const store = RedisStore.standalone(storeConfig(namespace, { hashSecret: `e2e-hash-secret-${tag}-0123456789`, commandTimeoutMs: 5000 }));
 		try {
 			await store.caps.apply([{ mode: 'record', contactId: zoe, channel: 'email', messageKey: 'welcome' }]);
 		} finally {

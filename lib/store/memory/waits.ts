@@ -55,7 +55,7 @@ export class MemoryWaitStore implements WaitStore {
 					set.delete(waitId);
 					continue;
 				}
-				if (registration.claim || registration.expiresAt <= now) continue;
+				if (registration.expiresAt <= now) continue;
 				found.push(structuredClone(registration));
 			}
 			return found;
@@ -76,12 +76,12 @@ export class MemoryWaitStore implements WaitStore {
 		if (registration.token !== ref.token) return { status: 'stale' };
 		if (registration.claim) {
 			if (registration.claim.eventId !== claimant) return { status: 'taken', by: registration.claim.eventId };
-			return { status: 'claimed', registration: structuredClone(registration) };
+			return { status: 'claimed', registration: structuredClone(registration), fresh: false };
 		}
 		const now = this.clock();
 		if (registration.expiresAt <= now) return { status: 'expired' };
 		registration.claim = { eventId: claimant, at: now };
-		return { status: 'claimed', registration: structuredClone(registration) };
+		return { status: 'claimed', registration: structuredClone(registration), fresh: true };
 	}
 
 	async remove(refs: WaitRef[]): Promise<number> {
@@ -121,27 +121,31 @@ export class MemoryWaitStore implements WaitStore {
 
 /** Webhook delivery ids for replay protection, in process memory. */
 export class MemoryDeliveryStore implements DeliveryStore {
-	readonly seen: ExpiringMap<true>;
+	/** value: the holder of a delivery in progress, '' once remembered */
+	readonly seen: ExpiringMap<string>;
 
 	constructor(clock: Clock) {
 		this.seen = new ExpiringMap(clock);
 	}
 
-	async firstSeen(scope: string, ids: string[], ttlSeconds: number): Promise<boolean[]> {
+	async firstSeen(scope: string, ids: string[], ttlSeconds: number, holder = ''): Promise<boolean[]> {
 		return ids.map((id) => {
 			const key = `${scope}${SEP}${id}`;
 			if (this.seen.has(key)) return false;
-			this.seen.set(key, true, ttlSeconds * 1000);
+			this.seen.set(key, holder, ttlSeconds * 1000);
 			return true;
 		});
 	}
 
-	async forget(scope: string, ids: string[]): Promise<void> {
-		for (const id of ids) this.seen.delete(`${scope}${SEP}${id}`);
+	async forget(scope: string, ids: string[], holder?: string): Promise<void> {
+		for (const id of ids) {
+			const key = `${scope}${SEP}${id}`;
+			if (holder === undefined || this.seen.get(key) === holder) this.seen.delete(key);
+		}
 	}
 
 	async remember(scope: string, ids: string[], ttlSeconds: number): Promise<void> {
-		for (const id of ids) this.seen.set(`${scope}${SEP}${id}`, true, ttlSeconds * 1000);
+		for (const id of ids) this.seen.set(`${scope}${SEP}${id}`, '', ttlSeconds * 1000);
 	}
 }
 

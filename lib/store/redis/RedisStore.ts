@@ -4,7 +4,7 @@ import { RedisCapStore } from './caps';
 import { RedisContactStore } from './contacts';
 import { RedisEntryStore } from './entries';
 import { RedisDeliveryStore, RedisWaitStore } from './waits';
-import { configFingerprint, createRedisClient, pooledClient, type RedisStoreConfig } from './connection';
+import { configFingerprint, createRedisClient, pooledClient, withDeadline, type RedisStoreConfig } from './connection';
 import { RedisContext } from './context';
 import { RedisEventStore } from './events';
 import { RedisKeys } from './keys';
@@ -65,7 +65,7 @@ export class RedisStore implements JourneyStore {
 		if (typeof frozen === 'string') return Number(frozen.slice(1));
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
-		const [sec, usec] = await this.ctx.client.time();
+		const [sec, usec] = await withDeadline(this.ctx.client.time(), deadline, this.ctx.where);
 		return Number(sec) * 1000 + Math.floor(Number(usec) / 1000) + this.ctx.offsetMs();
 	}
 

@@ -34,7 +34,7 @@ export class RedisCapStore implements CapStore {
 
 	async apply(requests: CapRequest[], options: CapApplyOptions = {}): Promise<CapDecision[]> {
 		if (requests.length === 0) return [];
-		const deadline = this.ctx.deadline(options.timeoutMs);
+		const deadline = this.ctx.deadline(options);
 		const around = Date.now() + this.ctx.offsetMs();
 		if (this.zoneCache.size > 1_000) this.zoneCache.clear();
 		const compiler = new BatchCompiler(around, (kind: DimKind, value: string) => this.dim(kind, value), this.zoneCache);
@@ -48,12 +48,13 @@ export class RedisCapStore implements CapStore {
 
 		await this.ctx.ready(deadline);
 		const time = this.ctx.timeArg();
+		const serverDeadline = this.ctx.serverDeadline(deadline);
 		// each call is sent as soon as it is encoded, without waiting for the previous one (one
 		// round trip for the batch), so Redis runs a call while the next one is being encoded
 		const replies = new Array<Promise<unknown>>(calls.length);
 		for (let c = 0; c < calls.length; c++) {
 			const [keys, args] = encodeCall(calls[c], compiled, requests, time, this);
-			replies[c] = sendScript(this.ctx.client, 'capApply', keys, args);
+			replies[c] = sendScript(this.ctx.client, 'capApply', keys, args, serverDeadline);
 		}
 		const results = await withDeadline(Promise.all(replies), deadline, this.ctx.where);
 

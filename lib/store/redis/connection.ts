@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../caps';
 import { namespaceProblem, secretProblem } from './keys';
-import { loadScripts } from './scripts';
+import { DEADLINE_ERROR, loadScripts } from './scripts';
 
 /** What the "Journey Store (Redis)" credential holds, after parsing. */
 export interface RedisStoreConfig {
@@ -81,8 +81,32 @@ export function createRedisClient(config: RedisStoreConfig, overrides: Partial<R
 	client.on('error', (error: Error) => {
 		lastErrors.set(client, error);
 	});
+	client.on('ready', () => measureClockSkew(client));
 	loadScripts(client);
 	return client;
+}
+
+const skews = new WeakMap<Redis, number>();
+
+/**
+ * The Redis server's clock minus this host's, measured once per connection (TIME, half the
+ * round trip taken off). Scripts compare their caller's deadline with the server's clock, so
+ * the deadline is moved onto that clock; 0 until measured.
+ */
+export function clockSkewMs(client: Redis): number {
+	return skews.get(client) ?? 0;
+}
+
+function measureClockSkew(client: Redis): void {
+	const sent = Date.now();
+	client.time().then(
+		([sec, usec]) => {
+			const received = Date.now();
+			const server = Number(sec) * 1000 + Number(usec) / 1000;
+			skews.set(client, Math.round(server - (sent + received) / 2));
+		},
+		() => undefined,
+	);
 }
 
 const lastErrors = new WeakMap<Redis, Error>();
@@ -93,7 +117,8 @@ function describe(config: Pick<RedisStoreConfig, 'host' | 'port'>): string {
 
 /**
  * Resolves when the client is connected and ready, or throws StoreUnavailableError at the
- * deadline. Starts the connection of a lazy client.
+ * deadline. Starts the connection of a lazy client. However many decisions wait for one
+ * reconnect, the client gets one pair of listeners (see connectionReady).
  */
 export async function ensureReady(client: Redis, deadline: number, where: string): Promise<void> {
 	if (client.status === 'ready') return;
@@ -101,25 +126,43 @@ export async function ensureReady(client: Redis, deadline: number, where: string
 	if (client.status === 'wait') client.connect().catch(() => undefined);
 	const left = deadline - Date.now();
 	if (left <= 0) throw unavailable(client, where, 0);
-	await new Promise<void>((resolve, reject) => {
-		const onReady = () => {
-			clearTimeout(timer);
-			client.off('end', onEnd);
-			resolve();
-		};
-		const onEnd = () => {
-			clearTimeout(timer);
-			client.off('ready', onReady);
-			reject(unavailable(client, where, Date.now() - (deadline - left)));
-		};
-		const timer = setTimeout(() => {
-			client.off('ready', onReady);
-			client.off('end', onEnd);
-			reject(unavailable(client, where, left));
-		}, left);
-		client.once('ready', onReady);
-		client.once('end', onEnd);
+	let timer: NodeJS.Timeout | undefined;
+	const expired = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(unavailable(client, where, left)), left);
 	});
+	try {
+		await Promise.race([connectionReady(client, where), expired]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+const readyWaits = new WeakMap<Redis, Promise<void>>();
+
+/** One promise per client for its next 'ready' (or 'end'), shared by every caller waiting for it. */
+function connectionReady(client: Redis, where: string): Promise<void> {
+	let wait = readyWaits.get(client);
+	if (!wait) {
+		const started = Date.now();
+		wait = new Promise<void>((resolve, reject) => {
+			const onReady = () => {
+				client.off('end', onEnd);
+				readyWaits.delete(client);
+				resolve();
+			};
+			const onEnd = () => {
+				client.off('ready', onReady);
+				readyWaits.delete(client);
+				reject(unavailable(client, where, Date.now() - started));
+			};
+			client.once('ready', onReady);
+			client.once('end', onEnd);
+		});
+		// callers that gave up at their deadline no longer listen
+		wait.catch(() => undefined);
+		readyWaits.set(client, wait);
+	}
+	return wait;
 }
 
 function unavailable(client: Redis, where: string, waitedMs: number): StoreUnavailableError {
@@ -145,14 +188,22 @@ export function withDeadline<T>(promise: Promise<T>, deadline: number, where: st
 			},
 			(error: Error) => {
 				clearTimeout(timer);
-				reject(
-					error instanceof StoreUnavailableError
-						? error
-						: new StoreUnavailableError(`Redis at ${where} did not complete the call`, { cause: error, detail: error?.message }),
-				);
+				reject(storeFailure(error, where));
 			},
 		);
 	});
+}
+
+/** A failed command as the nodes report it; a script past its deadline says nothing was written. */
+export function storeFailure(error: Error, where: string): StoreUnavailableError {
+	if (error instanceof StoreUnavailableError) return error;
+	if (error?.message?.startsWith(DEADLINE_ERROR)) {
+		return new StoreUnavailableError(`Redis at ${where} ran the call after the decision timeout, so it changed nothing`, {
+			cause: error,
+			detail: error.message.slice(DEADLINE_ERROR.length + 1),
+		});
+	}
+	return new StoreUnavailableError(`Redis at ${where} did not complete the call`, { cause: error, detail: error?.message });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ export class RedisContactStore implements ContactStore {
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
+		const serverDeadline = this.ctx.serverDeadline(deadline);
 		for (const change of changes) {
 			const entries: Array<string | number> = [];
 			for (const [topic, granted] of Object.entries(change.consent ?? {})) entries.push(`c:${topic}`, granted ? 1 : 0);
@@ -45,7 +46,7 @@ export class RedisContactStore implements ContactStore {
 				change.source ?? '',
 				entries.length / 2,
 				...entries,
-			]);
+			], serverDeadline);
 		}
 		const replies = await this.ctx.exec(pipeline, deadline);
 		return changes.map((change, i) => parseState(change.contactId, pairs(replies[i] as string[])));

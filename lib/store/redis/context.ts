@@ -1,6 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../caps';
-import { ensureReady, withDeadline } from './connection';
+import { clockSkewMs, ensureReady, storeFailure, withDeadline } from './connection';
 import type { RedisKeys } from './keys';
 
 /**
@@ -34,8 +34,22 @@ export class RedisContext {
 		return frozen === undefined ? this.offset() : `@${frozen}`;
 	}
 
-	deadline(timeoutMs?: number): number {
-		return Date.now() + (timeoutMs ?? this.defaultTimeoutMs);
+	/**
+	 * The epoch ms (host clock) by which a call must be decided: the caller's own deadline (one
+	 * for a whole execution), else now + its timeout, else now + the credential's timeout.
+	 */
+	deadline(bound: number | { timeoutMs?: number; deadline?: number } = {}): number {
+		if (typeof bound === 'number') return Date.now() + bound;
+		return bound.deadline ?? Date.now() + (bound.timeoutMs ?? this.defaultTimeoutMs);
+	}
+
+	/**
+	 * The deadline a script gets (see DEADLINE_PRELUDE): on the server's clock, and a little
+	 * early, so that a script that did write has its reply back before the caller gives up.
+	 */
+	serverDeadline(deadline: number): number {
+		const margin = Math.min(50, Math.max(2, (deadline - Date.now()) / 10));
+		return deadline + clockSkewMs(this.client) - margin;
 	}
 
 	ready(deadline: number): Promise<void> {
@@ -50,7 +64,7 @@ export class RedisContext {
 		const results = await withDeadline(pipeline.exec(), deadline, this.where);
 		if (!results) throw new StoreUnavailableError(`Redis at ${this.where} discarded the batch`);
 		return results.map(([error, reply]) => {
-			if (error) throw new StoreUnavailableError(`Redis at ${this.where} did not complete the call`, { cause: error, detail: error.message });
+			if (error) throw storeFailure(error, this.where);
 			return reply;
 		});
 	}

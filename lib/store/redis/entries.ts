@@ -17,12 +17,12 @@ export class RedisEntryStore implements EntryStore {
 		for (const request of requests) validateEntryRequest(request);
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
+		const serverDeadline = this.ctx.serverDeadline(deadline);
 		const pipeline = this.ctx.client.pipeline();
 		const time = this.ctx.timeArg();
 		for (const r of requests) {
 			const { keys, digest } = this.contact(r.contactId);
 			sendScript(pipeline, 'journeyEnter', keys, [
-				deadline,
 				time,
 				Math.round(options.rememberSeconds * 1000),
 				digest('journey', r.journey),
@@ -32,7 +32,7 @@ export class RedisEntryStore implements EntryStore {
 				Math.round(Number(r.reentryAfterMs ?? 0)),
 				r.whileActive,
 				Math.round(r.maxDurationMs),
-			]);
+			], serverDeadline);
 		}
 		const replies = await this.ctx.exec(pipeline, deadline);
 		return replies.map((reply) => {
@@ -51,11 +51,12 @@ export class RedisEntryStore implements EntryStore {
 		if (requests.length === 0) return [];
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
+		const serverDeadline = this.ctx.serverDeadline(deadline);
 		const pipeline = this.ctx.client.pipeline();
 		const time = this.ctx.timeArg();
 		for (const r of requests) {
 			const { keys, digest } = this.contact(r.contactId);
-			sendScript(pipeline, 'journeyExit', keys, [deadline, time, digest('journey', r.journey), r.key ? digest('entry-key', r.key) : '']);
+			sendScript(pipeline, 'journeyExit', keys, [time, digest('journey', r.journey), r.key ? digest('entry-key', r.key) : ''], serverDeadline);
 		}
 		const replies = await this.ctx.exec(pipeline, deadline);
 		return replies.map((reply) => ({ exited: Number(reply) }));

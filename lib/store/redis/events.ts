@@ -26,6 +26,7 @@ export class RedisEventStore implements EventStore {
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
 		const time = this.ctx.timeArg();
+		const serverDeadline = this.ctx.serverDeadline(deadline);
 		const groups = [...byContact.entries()];
 		for (const [contactId, indexes] of groups) {
 			const tag = this.ctx.keys.contactTag(contactId);
@@ -36,7 +37,7 @@ export class RedisEventStore implements EventStore {
 				if (!Number.isFinite(e.occurredAt)) throw new Error(`event ${e.id}: occurredAt must be epoch milliseconds`);
 				args.push(this.ctx.keys.digest('event', e.id), e.occurredAt, JSON.stringify(e));
 			}
-			sendScript(pipeline, 'eventsRecord', keys, args);
+			sendScript(pipeline, 'eventsRecord', keys, args, serverDeadline);
 		}
 		const replies = await this.ctx.exec(pipeline, deadline);
 		const outcomes = new Array<RecordOutcome>(events.length);

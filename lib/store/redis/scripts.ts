@@ -8,6 +8,8 @@ import waitRegister from './scripts/wait-register-2.lua';
 import waitRemove from './scripts/wait-remove-2.lua';
 import journeyEnter from './scripts/journey-enter-2.lua';
 import journeyExit from './scripts/journey-exit-2.lua';
+import deliveryHold from './scripts/delivery-hold-1.lua';
+import deliveryRelease from './scripts/delivery-release-1.lua';
 
 /**
  * The Lua scripts, one file each (BullMQ style: `<name>-<numberOfKeys>.lua`, `-n` when the
@@ -17,6 +19,9 @@ import journeyExit from './scripts/journey-exit-2.lua';
  * script's source once per connection (EVAL), then only its SHA (EVALSHA), and falls back to
  * EVAL after a NOSCRIPT (e.g. Redis restarted). `sendScript` is the one way to call them, on a
  * client or inside a pipeline. To add a script: add the file and one line here.
+ *
+ * Every script takes the caller's deadline first (see DEADLINE_PRELUDE): a call that reaches
+ * Redis after its caller gave up (a frozen or overloaded server) writes nothing.
  */
 export const SCRIPTS = {
 	capApply: { lua: capApply, keys: 'n' },
@@ -28,11 +33,35 @@ export const SCRIPTS = {
 	contactUpdate: { lua: contactUpdate, keys: 1 },
 	journeyEnter: { lua: journeyEnter, keys: 2 },
 	journeyExit: { lua: journeyExit, keys: 2 },
+	deliveryHold: { lua: deliveryHold, keys: 1 },
+	deliveryRelease: { lua: deliveryRelease, keys: 1 },
 } as const satisfies Record<string, { lua: string; keys: number | 'n' }>;
+
+/** The first word of a script's reply when it ran after its deadline (see DEADLINE_PRELUDE). */
+export const DEADLINE_ERROR = 'JOURNEYS_DEADLINE';
 
 export type ScriptName = keyof typeof SCRIPTS;
 type ScriptTarget = Redis | ChainableCommander;
 type ScriptFn = (...args: Array<string | number>) => Promise<unknown> | ChainableCommander;
+
+/**
+ * Put before every script: ARGV[1] is the caller's deadline in epoch ms on the Redis server's
+ * clock (0 = none). It is taken off ARGV, so each script's own header numbers its arguments
+ * after it. Once the server's TIME is past the deadline the script returns an error before it
+ * touches a key: its caller has already decided without it (Capped store_unavailable, a 503),
+ * and a late write would count a message nobody sent or block a retry.
+ */
+export const DEADLINE_PRELUDE = `do
+  local deadline = tonumber(table.remove(ARGV, 1)) or 0
+  if deadline > 0 then
+    local t = redis.call('TIME')
+    local serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    if serverNow > deadline then
+      return redis.error_reply('${DEADLINE_ERROR} server time ' .. serverNow .. ' ms is past the deadline ' .. deadline .. ' ms; nothing was written')
+    end
+  end
+end
+`;
 
 const loaded = new WeakSet<Redis>();
 
@@ -40,22 +69,31 @@ const loaded = new WeakSet<Redis>();
 export function loadScripts(client: Redis): void {
 	if (loaded.has(client)) return;
 	for (const [name, script] of Object.entries(SCRIPTS)) {
-		client.defineCommand(name, script.keys === 'n' ? { lua: script.lua } : { lua: script.lua, numberOfKeys: script.keys });
+		const lua = DEADLINE_PRELUDE + script.lua;
+		client.defineCommand(name, script.keys === 'n' ? { lua } : { lua, numberOfKeys: script.keys });
 	}
 	loaded.add(client);
 }
 
 /**
  * Calls a script: on a client it returns the reply promise; on a pipeline it queues the call
- * (the reply comes from `exec`).
+ * (the reply comes from `exec`). `serverDeadline` is epoch ms on the Redis server's clock
+ * (RedisContext.serverDeadline), 0 for a call that may run however late.
  */
-export function sendScript(target: Redis, name: ScriptName, keys: string[], args: Array<string | number>): Promise<unknown>;
-export function sendScript(target: ChainableCommander, name: ScriptName, keys: string[], args: Array<string | number>): ChainableCommander;
-export function sendScript(target: ScriptTarget, name: ScriptName, keys: string[], args: Array<string | number>): unknown {
+export function sendScript(target: Redis, name: ScriptName, keys: string[], args: Array<string | number>, serverDeadline: number): Promise<unknown>;
+export function sendScript(
+	target: ChainableCommander,
+	name: ScriptName,
+	keys: string[],
+	args: Array<string | number>,
+	serverDeadline: number,
+): ChainableCommander;
+export function sendScript(target: ScriptTarget, name: ScriptName, keys: string[], args: Array<string | number>, serverDeadline: number): unknown {
 	const script = SCRIPTS[name];
 	const fn = (target as unknown as Record<string, ScriptFn | undefined>)[name];
 	if (typeof fn !== 'function') throw new Error(`Redis script "${name}" is not loaded on this client: call loadScripts first`);
-	if (script.keys === 'n') return fn.call(target, keys.length, ...keys, ...args);
+	const deadline = Math.max(0, Math.floor(serverDeadline));
+	if (script.keys === 'n') return fn.call(target, keys.length, ...keys, deadline, ...args);
 	if (keys.length !== script.keys) throw new Error(`Redis script "${name}" takes ${script.keys} keys, got ${keys.length}`);
-	return fn.call(target, ...keys, ...args);
+	return fn.call(target, ...keys, deadline, ...args);
 }

@@ -26,6 +26,7 @@ export class RedisWaitStore implements WaitStore {
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
 		const offset = this.ctx.offsetMs();
+		const serverDeadline = this.ctx.serverDeadline(deadline);
 		for (const r of registrations) {
 			if (!Number.isFinite(r.expiresAt)) throw new Error(`wait ${r.waitId}: expiresAt must be epoch milliseconds`);
 			const stored: WaitRegistration = { ...r };
@@ -39,7 +40,7 @@ export class RedisWaitStore implements WaitStore {
 				Math.round(r.expiresAt),
 				JSON.stringify(stored),
 				...names,
-			]);
+			], serverDeadline);
 		}
 		await this.ctx.exec(pipeline, deadline);
 	}
@@ -50,11 +51,21 @@ export class RedisWaitStore implements WaitStore {
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
 		const offset = this.ctx.offsetMs();
+		const serverDeadline = this.ctx.serverDeadline(deadline);
 		for (const lookup of lookups) {
-			sendScript(pipeline, 'waitFind', this.keysOf(lookup.contactId), [offset, this.nameDigest(lookup.name)]);
+			sendScript(pipeline, 'waitFind', this.keysOf(lookup.contactId), [offset, this.nameDigest(lookup.name)], serverDeadline);
 		}
 		const replies = await this.ctx.exec(pipeline, deadline);
-		return replies.map((reply) => (reply as string[]).map((json) => JSON.parse(json) as WaitRegistration));
+		return replies.map((reply) => {
+			const flat = reply as string[];
+			const found: WaitRegistration[] = [];
+			for (let i = 0; i + 1 < flat.length; i += 2) {
+				const registration = JSON.parse(flat[i]) as WaitRegistration;
+				if (flat[i + 1]) registration.claim = parseClaim(flat[i + 1]);
+				found.push(registration);
+			}
+			return found;
+		});
 	}
 
 	async get(refs: WaitRef[]): Promise<Array<WaitRegistration | undefined>> {
@@ -86,14 +97,14 @@ export class RedisWaitStore implements WaitStore {
 				this.waitDigest(ref.waitId),
 				ref.token,
 				claimant,
-			]),
+			], this.ctx.serverDeadline(deadline)),
 			deadline,
 		))[0] as string[];
 		switch (reply[0]) {
 			case 'claimed': {
 				const registration = JSON.parse(reply[1]) as WaitRegistration;
 				registration.claim = { eventId: reply[2], at: Number(reply[3]) };
-				return { status: 'claimed', registration };
+				return { status: 'claimed', registration, fresh: reply[4] === '1' };
 			}
 			case 'taken':
 				return { status: 'taken', by: reply[1] };
@@ -111,8 +122,9 @@ export class RedisWaitStore implements WaitStore {
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
+		const serverDeadline = this.ctx.serverDeadline(deadline);
 		for (const ref of refs) {
-			sendScript(pipeline, 'waitRemove', this.keysOf(ref.contactId), [this.waitDigest(ref.waitId), ref.token ?? '']);
+			sendScript(pipeline, 'waitRemove', this.keysOf(ref.contactId), [this.waitDigest(ref.waitId), ref.token ?? ''], serverDeadline);
 		}
 		const replies = await this.ctx.exec(pipeline, deadline);
 		return replies.reduce<number>((sum, n) => sum + Number(n), 0);
@@ -138,28 +150,36 @@ function parseClaim(value: string): { eventId: string; at: number } {
 }
 
 /**
- * Delivery ids for replay protection: `<ns>:whid:{<digest of scope and id>}:seen`, SET NX with
- * a TTL of the tolerance window. Not per contact (a delivery can carry many contacts' events).
+ * Delivery ids for replay protection: `<ns>:whid:{<digest of scope and id>}:seen`, held by one
+ * delivery attempt (delivery-hold-1.lua, under the caller's deadline, so a hold that reaches a
+ * frozen Redis late is never taken) with a TTL, released by that attempt only
+ * (delivery-release-1.lua). Not per contact (a delivery can carry many contacts' events).
  */
 export class RedisDeliveryStore implements DeliveryStore {
 	constructor(private readonly ctx: RedisContext) {}
 
-	async firstSeen(scope: string, ids: string[], ttlSeconds: number): Promise<boolean[]> {
+	async firstSeen(scope: string, ids: string[], ttlSeconds: number, holder = ''): Promise<boolean[]> {
 		if (ids.length === 0) return [];
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
-		for (const id of ids) pipeline.set(this.key(scope, id), '1', 'PX', Math.max(1000, Math.round(ttlSeconds * 1000)), 'NX');
+		const serverDeadline = this.ctx.serverDeadline(deadline);
+		const ttlMs = Math.max(1000, Math.round(ttlSeconds * 1000));
+		for (const id of ids) sendScript(pipeline, 'deliveryHold', [this.key(scope, id)], [holder, ttlMs], serverDeadline);
 		const replies = await this.ctx.exec(pipeline, deadline);
-		return replies.map((reply) => reply === 'OK');
+		return replies.map((reply) => reply === 1);
 	}
 
-	async forget(scope: string, ids: string[]): Promise<void> {
+	async forget(scope: string, ids: string[], holder?: string): Promise<void> {
 		if (ids.length === 0) return;
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
-		for (const id of ids) pipeline.del(this.key(scope, id));
+		for (const id of ids) {
+			// no deadline: a release that runs late still lets the sender's retry in
+			if (holder === undefined) pipeline.del(this.key(scope, id));
+			else sendScript(pipeline, 'deliveryRelease', [this.key(scope, id)], [holder], 0);
+		}
 		await this.ctx.exec(pipeline, deadline);
 	}
 
@@ -168,7 +188,7 @@ export class RedisDeliveryStore implements DeliveryStore {
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
-		for (const id of ids) pipeline.set(this.key(scope, id), '1', 'PX', Math.max(1000, Math.round(ttlSeconds * 1000)));
+		for (const id of ids) pipeline.set(this.key(scope, id), '', 'PX', Math.max(1000, Math.round(ttlSeconds * 1000)));
 		await this.ctx.exec(pipeline, deadline);
 	}
 

@@ -50,8 +50,9 @@ type Outcome = { field: CapField } | { error: NodeOperationError };
 
 /**
  * The Frequency Cap's item loop and error policy. Each mode (one file each) turns an item into
- * a plan; the router validates every request, sends all of them to the store in one batch (one
- * round trip per STORE_BATCH items) under the decision timeout, applies the store-down policy,
+ * a plan; the router validates every request (and, without Continue On Fail, stops on a bad
+ * one before any store write), sends all of them to the store in one batch (one round trip per
+ * STORE_BATCH items) under one decision timeout for the execution, applies the store-down policy,
  * and routes each item to Allowed (0) or Capped (1) with its `frequencyCap` decision.
  */
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -92,6 +93,13 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		} catch (error) {
 			outcomes[i] = { error: asNodeError(ctx, error, i) };
 		}
+	}
+
+	// without Continue On Fail a bad item stops the node before anything is reserved or
+	// recorded, so the user's retry after fixing it counts no item twice
+	if (!ctx.continueOnFail()) {
+		const first = outcomes.find((o): o is { error: NodeOperationError } => o !== undefined && 'error' in o);
+		if (first) throw first.error;
 	}
 
 	// 2. one store batch for every planned request
@@ -140,6 +148,8 @@ async function decideWithStore(
 	timeoutMs: number,
 ): Promise<void> {
 	let down: StoreUnavailableError | undefined;
+	// the Decision Timeout bounds the execution's store work, however many batches it takes
+	const deadline = Date.now() + timeoutMs;
 	for (let from = 0; from < pending.length; from += STORE_BATCH) {
 		const chunk = pending.slice(from, from + STORE_BATCH);
 		let decisions: CapDecision[] | undefined;
@@ -149,8 +159,9 @@ async function decideWithStore(
 				decisions = await withTimeout(
 					store.caps.apply(
 						chunk.map((i) => plans[i]!.request as CapRequest),
-						{ timeoutMs },
+						{ deadline },
 					),
+					deadline,
 					timeoutMs,
 				);
 			} catch (error) {
@@ -175,13 +186,16 @@ async function decideWithStore(
 }
 
 /**
- * The store bounds its own calls by the timeout; this bounds any store (a few ms of slack so the
- * store's own, more precise error wins when it has one).
+ * The store bounds its own calls by the deadline; this bounds any store (a few ms of slack so
+ * the store's own, more precise error wins when it has one).
  */
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+async function withTimeout<T>(promise: Promise<T>, deadline: number, timeoutMs: number): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const expired = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new StoreUnavailableError(`The store did not decide within ${timeoutMs} ms`)), timeoutMs + 20);
+		timer = setTimeout(
+			() => reject(new StoreUnavailableError(`The store did not decide within the Decision Timeout (${timeoutMs} ms)`)),
+			Math.max(0, deadline - Date.now()) + 20,
+		);
 	});
 	try {
 		return await Promise.race([promise, expired]);

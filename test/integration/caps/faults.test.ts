@@ -8,7 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeRedisPool } from '../../../lib/store/redis/connection';
 import { fromItem, runCap } from '../../unit/frequency-cap/context';
-import { adminClient, HASH_SECRET, sleep, ThrowawayRedis, uniqueNamespace } from '../helpers/redis';
+import { adminClient, sleep, ThrowawayRedis, uniqueNamespace } from '../helpers/redis';
 
 const TIMEOUT_MS = 300;
 const SLACK_MS = 100;
@@ -28,15 +28,7 @@ afterAll(async () => {
 	await server?.stop();
 });
 
-const credentials = () => ({
-	host: '127.0.0.1',
-	port: server.port,
-	database: 0,
-	tls: false,
-	namespace,
-	hashSecret: HASH_SECRET,
-	commandTimeoutMs: TIMEOUT_MS,
-});
+const credentials = (): Record<string, unknown> => ({ ...server.config(namespace, TIMEOUT_MS) });
 
 let seq = 0;
 /** One execution of the node with `n` items for fresh contacts (cap 3 per hour). */

@@ -16,7 +16,9 @@ export const REDIS_PORT = Number(url.port || 6379);
 export const HASH_SECRET = 'integration-test-hash-secret-0123456789';
 
 export const START_REDIS =
-	'start Redis: redis-server --daemonize yes --port 6379 (or point REDIS_URL at a running server)';
+	'install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis; or docker run -d -p 6379:6379 redis:7) ' +
+	'and start it (redis-server --daemonize yes --port 6379), or point REDIS_URL at a running server. ' +
+	'npm test starts a private redis-server itself when the binary is on PATH and nothing answers at REDIS_URL';
 
 /** Throws (fails the test) unless the shared Redis answers PING within 2 s. */
 export async function requireRedis(): Promise<void> {
@@ -138,7 +140,33 @@ export class ThrowawayRedis {
 		await exited;
 	}
 
+	/** A store credential for this server under `namespace`. */
+	config(namespace: string, commandTimeoutMs: number): RedisStoreConfig {
+		return { host: '127.0.0.1', port: this.port, database: 0, tls: false, namespace, hashSecret: HASH_SECRET, commandTimeoutMs };
+	}
+
+	/** Runs `work` while the server is frozen (SIGSTOP), and thaws it whatever happens. */
+	async whileFrozen<T>(work: () => Promise<T>): Promise<T> {
+		this.freeze();
+		try {
+			return await work();
+		} finally {
+			this.thaw();
+		}
+	}
+
+	/** SIGSTOP: the server stops answering but keeps its connections (a frozen VM, a long pause). */
+	freeze(): void {
+		this.child?.kill('SIGSTOP');
+	}
+
+	/** SIGCONT: the server runs again and works through what its clients sent meanwhile. */
+	thaw(): void {
+		this.child?.kill('SIGCONT');
+	}
+
 	async stop(): Promise<void> {
+		this.thaw();
 		await this.kill();
 	}
 }

@@ -52,11 +52,11 @@ describe('journey entries on Redis: keys', () => {
 	it('writes nothing once the server clock is past the caller\'s deadline', async () => {
 		const tag = store.keys.contactTag('late@example.com');
 		const keys = [store.keys.keyForTag(tag, 'journeyEntries'), store.keys.keyForTag(tag, 'journeyLive')];
-		const args = (deadline: number) => [deadline, 0, 86_400_000, 'j', 'e', '', 'anyTime', 0, 'refuse', DAY];
-		await expect(sendScript(store.ctx.client, 'journeyEnter', keys, args(Date.now() - 1000))).rejects.toThrow(/JOURNEYS_DEADLINE/);
+		const args = [0, 86_400_000, 'j', 'e', '', 'anyTime', 0, 'refuse', DAY];
+		await expect(sendScript(store.ctx.client, 'journeyEnter', keys, args, Date.now() - 1000)).rejects.toThrow(/JOURNEYS_DEADLINE/);
 		expect(await admin.exists(...keys)).toBe(0);
-		await expect(sendScript(store.ctx.client, 'journeyExit', keys, [Date.now() - 1000, 0, 'j', ''])).rejects.toThrow(/JOURNEYS_DEADLINE/);
-		expect(await sendScript(store.ctx.client, 'journeyEnter', keys, args(Date.now() + 10_000))).toEqual([1, 'entered', expect.any(Number), -1, -1]);
+		await expect(sendScript(store.ctx.client, 'journeyExit', keys, [0, 'j', ''], Date.now() - 1000)).rejects.toThrow(/JOURNEYS_DEADLINE/);
+		expect(await sendScript(store.ctx.client, 'journeyEnter', keys, args, Date.now() + 10_000)).toEqual([1, 'entered', expect.any(Number), -1, -1]);
 		expect(await admin.exists(...keys)).toBe(2);
 	});
 

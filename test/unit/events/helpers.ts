@@ -27,6 +27,8 @@ export interface FakeExecuteOptions {
 	resumeUrl?: string;
 	continueOnFail?: boolean;
 	timezone?: string;
+	/** credential data by credential type (e.g. journeyStoreRedisApi) */
+	credentials?: Record<string, Record<string, unknown>>;
 }
 
 export interface FakeExecute {
@@ -45,6 +47,7 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
+		credentials: credentialRefs(options.credentials),
 	};
 	const items: INodeExecutionData[] = options.items.map((json) => ({ json }));
 	const logger = memoryLogger();
@@ -67,6 +70,11 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 				return options.resumeUrl ?? `http://127.0.0.1:5678/webhook-waiting/${executionId}?signature=tok`;
 			}
 			throw new Error(`fake context: cannot evaluate ${expression}`);
+		},
+		getCredentials: async (type: string) => {
+			const data = options.credentials?.[type];
+			if (!data) throw new Error(`fake context: no credential ${type}`);
+			return data;
 		},
 		putExecutionToWait: async (date: Date) => {
 			result.waitTill = date;
@@ -92,6 +100,8 @@ export interface FakeWebhookOptions {
 	executionId?: string;
 	nodeId?: string;
 	workflowId?: string;
+	/** credential data by credential type, besides the signing secret in `credentials` */
+	storeCredentials?: Record<string, Record<string, unknown>>;
 }
 
 export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctions; response: FakeResponse; logs: LogLine[] } {
@@ -103,6 +113,7 @@ export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctio
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
+		credentials: credentialRefs(options.storeCredentials),
 	};
 	const res = {
 		status(code: number) {
@@ -126,9 +137,33 @@ export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctio
 		getNodeParameter: (name: string, fallback?: unknown) => (name in options.parameters ? options.parameters[name] : fallback),
 		getCredentials: async (type: string) => {
 			if (type === 'journeyEventSigningApi' && options.credentials) return options.credentials;
+			const data = options.storeCredentials?.[type];
+			if (data) return data;
 			throw new Error(`fake context: no credential ${type}`);
 		},
 		logger,
 	};
 	return { ctx: ctx as unknown as IWebhookFunctions, response, logs: logger.lines };
+}
+
+/** The node's credential references (what n8n shows as the credential's name). */
+function credentialRefs(credentials?: Record<string, Record<string, unknown>>): INode['credentials'] {
+	if (!credentials) return undefined;
+	return Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: `${type}-1`, name: `Test ${type}` }]));
+}
+
+/** Wait Until Event's parameters: wait one hour for "purchase", since the journey entry. */
+export function waitParameters(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+	return {
+		store: 'memory',
+		eventNames: 'purchase',
+		correlate: false,
+		conditions: '',
+		timeoutType: 'duration',
+		timeoutAmount: 1,
+		timeoutUnit: 'hours',
+		since: 'journeyEntry',
+		options: {},
+		...overrides,
+	};
 }

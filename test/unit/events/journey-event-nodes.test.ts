@@ -86,6 +86,11 @@ describe('Journey Event Trigger', () => {
 		expect(await replay.run()).toEqual({ noWebhookResponse: true });
 		expect(replay.hook.response).toMatchObject({ status: 401, body: { error: 'replayed' } });
 		expect((await store.events.list([{ contactId: c }]))[0].map((e) => e.id)).toEqual(['y']);
+		// refusals are warnings an operator can trace by the sender's webhook-id, never errors
+		for (const delivery of [...cases.map(([d]) => d), replay]) {
+			expect(delivery.hook.logs.filter((l) => l.level === 'error')).toEqual([]);
+			expect(delivery.hook.logs).toContainEqual(expect.objectContaining({ level: 'warn', meta: expect.objectContaining({ webhookId: delivery.id }) }));
+		}
 	});
 
 	it('answers 400 naming the event and field, and lets a corrected retry with the same id through', async () => {
@@ -156,6 +161,29 @@ describe('Journey Event node', () => {
 		const [out] = await action.execute.call(fakeExecute({ items: [{}, {}], parameters: params, continueOnFail: true }).ctx);
 		expect(out[0].json.journeyEvent).toBeDefined();
 		expect(out[1].json.error).toMatch(/no contact id/);
+	});
+
+	it('without Continue On Fail, an invalid item in the middle stops the node before anything is recorded or changed', async () => {
+		const [first, third] = [contactId(), contactId()];
+		const ids = [first, '', third];
+		const record = fakeExecute({
+			items: [{}, {}, {}],
+			parameters: { ...base, operation: 'record', eventId: (i: number) => `ev-${i}`, contactId: (i: number) => ids[i], eventName: 'purchase', properties: {}, occurredAt: '' },
+		});
+		await expect(action.execute.call(record.ctx)).rejects.toMatchObject({ message: 'Item 1: the event has no contact id' });
+		expect(await store.events.list([{ contactId: first }, { contactId: third }])).toEqual([[], []]);
+
+		const consent = fakeExecute({
+			items: [{}, {}, {}],
+			parameters: { ...base, operation: 'consent', contactId: (i: number) => ids[i], consentChanges: { changes: [{ topic: 'email', granted: true }] }, occurredAt: '' },
+		});
+		await expect(action.execute.call(consent.ctx)).rejects.toMatchObject({ message: 'Item 1: Contact ID is empty' });
+		expect(await store.contacts.get([first, third])).toEqual([undefined, undefined]);
+
+		await store.events.record([{ id: 'kept', contactId: first, name: 'x', properties: {}, occurredAt: Date.now() }], { historyLimit: 5, ttlSeconds: 60 });
+		const erase = fakeExecute({ items: [{}, {}, {}], parameters: { ...base, operation: 'erase', contactId: (i: number) => ids[i] } });
+		await expect(action.execute.call(erase.ctx)).rejects.toMatchObject({ message: 'Item 1: Contact ID is empty' });
+		expect((await store.events.list([{ contactId: first }]))[0].map((e) => e.id)).toEqual(['kept']);
 	});
 
 	it('updates consent and subscriptions (latest wins) and erases everything of a contact', async () => {

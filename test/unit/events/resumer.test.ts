@@ -167,9 +167,9 @@ describe('the resumer against a local HTTP server', () => {
 		expect(logger.lines.some((l) => l.level === 'warn' && /retry budget/.test(l.message))).toBe(true);
 	});
 
-	it('posts only to the waits an event matches, and tries a wait\'s events oldest first until one resumes it', async () => {
+	it('posts only to the waits an event matches, and gives a wait to its oldest matching event', async () => {
 		const store = new MemoryStore();
-		const cart = setup([notMatched, resumed], { match: { names: ['purchase'], sinceMs: 0, correlation: { eventPath: 'cartId', value: 'c-1' } } });
+		const cart = setup([resumed], { match: { names: ['purchase'], sinceMs: 0, correlation: { eventPath: 'cartId', value: 'c-1' } } });
 		const otherCart = setup([resumed], {
 			contactId: cart.registration.contactId,
 			match: { names: ['purchase'], sinceMs: 0, correlation: { eventPath: 'cartId', value: 'c-2' } },
@@ -184,11 +184,64 @@ describe('the resumer against a local HTTP server', () => {
 			{ id: 'another-cart', contactId, name: 'purchase', properties: { cartId: 'c-3' }, occurredAt: now },
 		];
 		const attempts = await resumeWaits(store, events, fast);
-		expect(attempts.map((a) => [a.waitId, a.eventId, a.outcome])).toEqual([
-			[cart.registration.waitId, 'older', 'not_matched'],
-			[cart.registration.waitId, 'newer', 'resumed'],
-		]);
+		expect(attempts.map((a) => [a.waitId, a.eventId, a.outcome])).toEqual([[cart.registration.waitId, 'older', 'resumed']]);
+		expect(received.filter((r) => r.path.includes(`/${cart.scenario}/`)).map((r) => r.body.event.id)).toEqual(['older']);
 		expect(received.some((r) => r.path.includes(`/${otherCart.scenario}/`) || r.path.includes(`/${otherName.scenario}/`))).toBe(false);
+	});
+
+	it('copies of one event delivered at once post one resume; the others skip it without error-level logs', async () => {
+		const store = new MemoryStore();
+		const { registration, event, scenario, ref } = setup([resumed]);
+		await store.waits.register([registration], { graceSeconds: 60 });
+		const logger = memoryLogger();
+		const copies = await Promise.all(Array.from({ length: 10 }, () => ingestEvents(store, [event], { resumeOptions: { ...fast, logger } })));
+		expect(received.filter((r) => r.path.includes(`/${scenario}/`))).toHaveLength(1);
+		expect(copies.reduce((sum, [result]) => sum + result.resumed, 0)).toBe(1);
+		const skipped = copies.flatMap(([result]) => result.attempts).filter((a) => a.outcome !== 'resumed');
+		expect(skipped).toHaveLength(9);
+		// skipped while the first copy's resume was under way (or, once it finished, nothing left to resume)
+		expect(skipped.every((a) => (a.outcome === 'in_progress' || a.outcome === 'gone') && a.attempts === 0)).toBe(true);
+		expect(logger.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+		expect(await store.waits.get([ref])).toEqual([undefined]);
+	});
+
+	it('keeps two contacts\' events that share an event id apart', async () => {
+		const store = new MemoryStore();
+		const alice = setup([resumed]);
+		const bob = setup([resumed]);
+		await store.waits.register([alice.registration, bob.registration], { graceSeconds: 60 });
+		const now = Date.now();
+		const shared = 'order-1';
+		const events: ContactEvent[] = [
+			{ id: shared, contactId: alice.registration.contactId, name: 'purchase', properties: {}, occurredAt: now },
+			{ id: shared, contactId: bob.registration.contactId, name: 'purchase', properties: {}, occurredAt: now },
+			{ id: shared, contactId: 'carol-without-a-wait', name: 'purchase', properties: {}, occurredAt: now },
+		];
+		const results = await ingestEvents(store, events, { resumeOptions: fast });
+		expect(results.map((r) => r.resumed)).toEqual([1, 1, 0]);
+		expect(results.map((r) => r.attempts.map((a) => a.waitId))).toEqual([[alice.registration.waitId], [bob.registration.waitId], []]);
+		expect(results[0].attempts[0].contactId).toBe(alice.registration.contactId);
+	});
+
+	it('posts again for a wait its event claimed longer ago than one resume may take (the process died mid-resume)', async () => {
+		const store = new MemoryStore();
+		const { registration, event, scenario, ref } = setup([resumed]);
+		await store.waits.register([registration], { graceSeconds: 60 });
+		const lease = { requestTimeoutMs: 100, retryBudgetMs: 100, retryBaseMs: 20 };
+		// the first delivery claimed the wait, then died before n8n answered
+		expect(await store.waits.claim({ ...ref, token: registration.token }, event.id)).toMatchObject({ status: 'claimed', fresh: true });
+		const [soon] = await ingestEvents(store, [event], { resumeOptions: lease });
+		expect(soon.attempts.map((a) => a.outcome)).toEqual(['in_progress']);
+		expect(received.filter((r) => r.path.includes(`/${scenario}/`))).toHaveLength(0);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		const [later] = await ingestEvents(store, [event], { resumeOptions: lease });
+		expect(later).toMatchObject({ resumed: 1 });
+		expect(received.filter((r) => r.path.includes(`/${scenario}/`))).toHaveLength(1);
+		// another event never takes a claimed wait
+		const other = { ...event, id: 'another-event' };
+		await store.waits.register([registration], { graceSeconds: 60 });
+		await store.waits.claim({ ...ref, token: registration.token }, event.id);
+		expect((await ingestEvents(store, [other], { resumeOptions: lease }))[0].attempts).toEqual([]);
 	});
 
 	it('a retried event resumes the wait its first delivery recorded but never resumed (process died), and only once', async () => {

@@ -13,7 +13,7 @@ import { ingestEvents } from '../../../lib/events/ingest';
 import { getMemoryStore } from '../../../lib/store/memory/MemoryStore';
 import type { ContactEvent } from '../../../lib/store/types';
 import { WaitUntilEvent } from '../../../nodes/WaitUntilEvent/WaitUntilEvent.node';
-import { fakeExecute, fakeWebhook } from './helpers';
+import { fakeExecute, fakeWebhook, waitParameters } from './helpers';
 
 const node = new WaitUntilEvent();
 const store = getMemoryStore();
@@ -76,19 +76,7 @@ function timeout(execution: Execution, input: IDataObject) {
 	return true;
 }
 
-const waitParams = (overrides: Record<string, unknown> = {}) => ({
-	store: 'memory',
-	eventNames: 'purchase',
-	contactId: (i: number) => `${i}`,
-	correlate: false,
-	conditions: '',
-	timeoutType: 'duration',
-	timeoutAmount: 1,
-	timeoutUnit: 'hours',
-	since: 'journeyEntry',
-	options: {},
-	...overrides,
-});
+const waitParams = (overrides: Record<string, unknown> = {}) => waitParameters({ contactId: (i: number) => `${i}`, ...overrides });
 
 /** Runs the node for one contact like n8n would and registers the execution with the stand-in. */
 async function startWait(item: IDataObject, parameters: Record<string, unknown>, extra: { establishedAt?: number } = {}) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NodeOperationError } from 'n8n-workflow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { getMemoryStore, StoreUnavailableError } from '../../../lib';
+import { getMemoryStore, StoreUnavailableError, type CapApplyOptions } from '../../../lib';
 import { fromItem, node, runCap } from './context';
 
 const unique = () => randomUUID().slice(0, 8);
@@ -172,6 +172,33 @@ describe('Frequency Cap node', () => {
 		await expect(
 			runCap({ items: [{ contactId: 'y' }], parameters: { operation: 'release', contactId: fromItem('contactId'), messageKey: '', store: 'memory', options: {} } }),
 		).rejects.toThrow(/Message Key is empty/);
+	});
+
+	it('without Continue On Fail, a bad item stops the node before any item is reserved', async () => {
+		const first = `first-${unique()}`;
+		const third = `third-${unique()}`;
+		const params = base({ caps: { cap: [{ type: 'limit', scope: 'all', maxMessages: 1, window: 'rolling', amount: 1, unit: 'days' }] } });
+		const apply = vi.spyOn(getMemoryStore().caps, 'apply');
+		const error = await runCap({ items: [{ contactId: first }, { contactId: '' }, { contactId: third }], parameters: params }).catch((e) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.context.itemIndex).toBe(1);
+		expect(apply).not.toHaveBeenCalled();
+		// the user fixes item 1 and retries: items 0 and 2 take their one slot now, not a second one
+		const [allowed] = await runCap({ items: [{ contactId: first }, { contactId: `second-${unique()}` }, { contactId: third }], parameters: params });
+		expect(allowed.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+	});
+
+	it('one Decision Timeout for the whole execution, however many store batches it takes', async () => {
+		const apply = vi.spyOn(getMemoryStore().caps, 'apply');
+		const items = Array.from({ length: 5001 }, (_, i) => ({ contactId: `batch-${i}-${unique()}` }));
+		const started = Date.now();
+		const [allowed] = await runCap({ items, parameters: base({ options: { decisionTimeoutMs: 60_000 } }) });
+		expect(allowed).toHaveLength(5001);
+		expect(apply).toHaveBeenCalledTimes(2);
+		const deadlines = apply.mock.calls.map((call) => ((call as unknown[])[1] as CapApplyOptions | undefined)?.deadline);
+		expect(deadlines[0]).toBe(deadlines[1]);
+		expect(deadlines[0]).toBeGreaterThanOrEqual(started + 60_000);
+		expect(deadlines[0]).toBeLessThanOrEqual(Date.now() + 60_000);
 	});
 
 	it('reads `{{ $json.field }}` parameters straight from the item', async () => {

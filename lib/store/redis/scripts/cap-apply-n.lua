@@ -12,6 +12,7 @@
               single Redis server one call carries many contacts; against Redis Cluster the
               caller would group requests by slot (every key of a contact shares one slot).
 
+  (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
   ARGV[1]  time offset in ms added to the server clock (0 in production; tests move time),
            or "@<epoch ms>": a frozen test clock used instead of TIME
   ARGV[2]  retention ms: entries older than this are dropped, and the PX of every log written

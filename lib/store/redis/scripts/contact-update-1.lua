@@ -8,6 +8,7 @@
                     s:<channel> "<1|0>|<at>|<source>"  subscription (1 subscribed, 0 unsubscribed)
                     u           updatedAt (ms)
 
+  (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
   ARGV[1]  ttl ms (the state lives this long after its last change)
   ARGV[2]  at (epoch ms of the change)
   ARGV[3]  source ('' for none)

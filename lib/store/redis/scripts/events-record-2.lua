@@ -8,6 +8,7 @@
   KEYS[2]  seen     <ns>:ev:{<contact hash>}:seen  zset, member = event id digest, score = the
            server time it was recorded; a mark lives ttl ms
 
+  (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
   ARGV[1]  time offset in ms added to the server clock (0 in production; tests move time),
            or "@<epoch ms>": a frozen test clock used instead of TIME
   ARGV[2]  ttl ms (history and marks live this long after the last record)

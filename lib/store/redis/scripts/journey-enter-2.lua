@@ -10,37 +10,33 @@
                     an entry stops counting (and its e: field goes) at entered + maximum duration
   (<j>, <e>, <k>: keyed digests of the journey name, the entry id and the entry key)
 
-  ARGV[1]  the caller's deadline, epoch ms (0 = none): past it on the server's clock, nothing is written
-  ARGV[2]  time offset in ms added to the server clock (0 in production; tests move time),
+  (the caller's deadline comes first and is taken off ARGV by the prelude in scripts.ts)
+  ARGV[1]  time offset in ms added to the server clock (0 in production; tests move time),
            or "@<epoch ms>": a frozen test clock used instead of TIME
-  ARGV[3]  remember ms (l: and k: live this long after the latest entry)
-  ARGV[4]  <j>
-  ARGV[5]  <e>
-  ARGV[6]  <k>, '' for no entry key
-  ARGV[7]  re-entry rule: oncePerContact | oncePerKey | afterPeriod | anyTime
-  ARGV[8]  afterPeriod: ms since the last entry
-  ARGV[9]  while already in the journey: refuse | allow
-  ARGV[10] maximum duration ms
+  ARGV[2]  remember ms (l: and k: live this long after the latest entry)
+  ARGV[3]  <j>
+  ARGV[4]  <e>
+  ARGV[5]  <k>, '' for no entry key
+  ARGV[6]  re-entry rule: oncePerContact | oncePerKey | afterPeriod | anyTime
+  ARGV[7]  afterPeriod: ms since the last entry
+  ARGV[8]  while already in the journey: refuse | allow
+  ARGV[9] maximum duration ms
 
   Returns  { entered 1|0, reason, entered at, retry at (-1 none), last entered at (-1 none) }
            reason: entered | same_entry | already_in_journey | entered_before | key_entered_before | too_soon
 ]]
 local t = redis.call('TIME')
 local serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local deadline = tonumber(ARGV[1])
-if deadline > 0 and serverNow > deadline then
-  return redis.error_reply('JOURNEYS_DEADLINE server time ' .. serverNow .. ' ms is past the deadline ' .. deadline .. ' ms; nothing was written')
-end
 local now
-if string.sub(ARGV[2], 1, 1) == '@' then
-  now = tonumber(string.sub(ARGV[2], 2))
+if string.sub(ARGV[1], 1, 1) == '@' then
+  now = tonumber(string.sub(ARGV[1], 2))
 else
-  now = serverNow + tonumber(ARGV[2])
+  now = serverNow + tonumber(ARGV[1])
 end
-local remember = tonumber(ARGV[3])
-local j, e, k = ARGV[4], ARGV[5], ARGV[6]
-local rule = ARGV[7]
-local maxDuration = tonumber(ARGV[10])
+local remember = tonumber(ARGV[2])
+local j, e, k = ARGV[3], ARGV[4], ARGV[5]
+local rule = ARGV[6]
+local maxDuration = tonumber(ARGV[9])
 
 -- entries past their maximum duration are over
 local over = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -61,7 +57,7 @@ if same then
   if tonumber(ends) > now then return { 1, 'same_entry', tonumber(enteredAt), -1, lastOut } end
 end
 
-if ARGV[9] == 'refuse' then
+if ARGV[8] == 'refuse' then
   local soonest = nil
   local prefix = j .. ':'
   local members = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf', 'WITHSCORES')
@@ -81,8 +77,8 @@ if rule == 'oncePerContact' and last then
   return { 0, 'entered_before', now, -1, lastOut }
 elseif rule == 'oncePerKey' and stamp('k:' .. j .. ':' .. k) then
   return { 0, 'key_entered_before', now, -1, lastOut }
-elseif rule == 'afterPeriod' and last and now < last + tonumber(ARGV[8]) then
-  return { 0, 'too_soon', now, last + tonumber(ARGV[8]), lastOut }
+elseif rule == 'afterPeriod' and last and now < last + tonumber(ARGV[7]) then
+  return { 0, 'too_soon', now, last + tonumber(ARGV[7]), lastOut }
 end
 
 local ends = now + maxDuration

@@ -6,6 +6,7 @@
                     r:<w> registration JSON · m:<w> "<token>|<expiresAt>|<name digest>,…" · c:<w> claim
   KEYS[2]  index  <ns>:wait:{<contact hash>}:idx   zset, member "<name digest>:<w>", score = expiresAt (ms)
 
+  (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
   ARGV[1]  time offset in ms added to the server clock (0 in production; tests move time)
   ARGV[2]  grace ms (a registration outlives its expiry this long)
   ARGV[3]  wait digest <w>

@@ -4,6 +4,7 @@
   KEYS[1]  regs   <ns>:wait:{<contact hash>}:regs  (see wait-register-2.lua)
   KEYS[2]  index  <ns>:wait:{<contact hash>}:idx
 
+  (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
   ARGV[1]  wait digest <w>
   ARGV[2]  token, or '' for any registration of this wait
 
