@@ -52,6 +52,8 @@ export type * from './waits';
 import type { DeliveryStore, WaitStore } from './waits';
 export type * from './contacts';
 import type { ContactStore } from './contacts';
+export type * from './scores';
+import type { ScoreStore } from './scores';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -78,6 +80,8 @@ export interface JourneyStore {
 	readonly deliveries: DeliveryStore;
 	/** consent / unsubscribe state and erase-everything of a contact (lib/store/contacts.ts) */
 	readonly contacts: ContactStore;
+	/** lead scores: points from rules, caps, decay, thresholds, audit log (lib/store/scores.ts) */
+	readonly scores: ScoreStore;
 	/** Releases connections; the process-wide pools call it on shutdown. */
 	close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { JourneyStore, StoreInfo } from '../types';
 import { RedisCapStore } from './caps';
 import { RedisContactStore } from './contacts';
+import { RedisScoreStore } from './scores';
 import { RedisDeliveryStore, RedisWaitStore } from './waits';
 import { configFingerprint, createRedisClient, pooledClient, type RedisStoreConfig } from './connection';
 import { RedisContext } from './context';
@@ -33,6 +34,7 @@ export class RedisStore implements JourneyStore {
 	readonly waits: RedisWaitStore;
 	readonly deliveries: RedisDeliveryStore;
 	readonly contacts: RedisContactStore;
+	readonly scores: RedisScoreStore;
 	private readonly ownsClient: boolean;
 
 	constructor(
@@ -49,6 +51,7 @@ export class RedisStore implements JourneyStore {
 		this.waits = new RedisWaitStore(this.ctx);
 		this.deliveries = new RedisDeliveryStore(this.ctx);
 		this.contacts = new RedisContactStore(this.ctx);
+		this.scores = new RedisScoreStore(this.ctx);
 	}
 
 	/** A store with its own client (not pooled): tests, benchmarks, the credential test. */

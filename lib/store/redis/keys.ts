@@ -28,6 +28,9 @@ export const CONTACT_KEYS = {
 	waitIndex: ['wait', 'idx'],
 	/** contact-update-1.lua: consent and subscription state (hash) */
 	contactState: ['ct', 'state'],
+	/** score-apply-2.lua: lead score state (hash) and audit log (list) */
+	scoreState: ['score', 'state'],
+	scoreLog: ['score', 'log'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ContactKeyName = keyof typeof CONTACT_KEYS;

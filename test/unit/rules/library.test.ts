@@ -86,7 +86,7 @@ describe('scoring models', () => {
 			'rules[3].conditions.all[0].operator',
 		]);
 		expect(() => getScoringModel('b2c')).toThrow(
-			'unknown scoring model "b2c": the library has b2b-default',
+			'unknown scoring model "b2c": the library has b2b-default, ecommerce-engagement',
 		);
 	});
 });
