@@ -122,10 +122,13 @@ export function validateScoringModel(model: unknown): ValidationError[] {
 		errors.push({ path: 'totalCap', message: `a cap must be a number above 0, got ${show(model.totalCap)}` });
 	}
 	if (model.thresholds !== undefined) {
+		const seen = new Set<unknown>();
 		if (!Array.isArray(model.thresholds))
 			errors.push({ path: 'thresholds', message: 'thresholds must be a list' });
 		else
 			model.thresholds.forEach((t, i) => {
+				if (isObject(t) && seen.has(t.name)) errors.push({ path: `thresholds[${i}].name`, message: `the threshold name ${show(t.name)} is used twice` });
+				if (isObject(t)) seen.add(t.name);
 				if (
 					!isObject(t) ||
 					typeof t.name !== 'string' ||
