@@ -146,6 +146,8 @@ export const modelProperties: INodeProperties[] = [
 						placeholder: 'e.g. event.name, event.properties.path, jobTitle (or an event name)',
 						description: 'Dotted path:	event.…	reads the event the item carries, anything else the contact;	for the \'Did event\' operators, the event name',
 					},
+					groupChoice,
+					groupName,
 					{
 						displayName: 'Name',
 						name: 'name',

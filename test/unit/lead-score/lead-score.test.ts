@@ -4,7 +4,7 @@
  * event-count rules; errors per item; Get Score and Reset Group; erase.
  */
 import { randomUUID } from 'node:crypto';
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 import { getMemoryStore } from '../../../lib';
 import { LeadScore } from '../../../nodes/LeadScore/LeadScore.node';
@@ -141,5 +141,30 @@ describe('Lead Score node', () => {
 		await expect(run([event('c', 'x')], { operation: 'score', modelSource: 'json', modelJson: '{ "name": ' })).rejects.toThrow(/Model \(JSON\)" is not valid: line 1, column/);
 		const rows = [{ name: 'r', field: 'total', operator: 'greaterThan', value: 'lots', points: 1, group: 'fit', repeat: 'every' }];
 		await expect(run([event('c', 'x')], { operation: 'score', ...builder, 'rules.rule': rows })).rejects.toThrow('"Rules" is not valid: rules[0].value: must be a number, got "lots"');
+	});
+
+	it('every dropdown has its options, and the builder rows carry every field the model reads', () => {
+		const empty: string[] = [];
+		const walk = (properties: INodeProperties[], path: string) => {
+			for (const p of properties) {
+				const here = `${path}${p.name}`;
+				if (p.type === 'options' && !(Array.isArray(p.options) && p.options.length > 0)) empty.push(here);
+				if (p.type === 'options' && Array.isArray(p.options) && !p.options.some((o) => 'value' in o && o.value === p.default)) empty.push(`${here} (default)`);
+				for (const option of p.options ?? []) {
+					if ('values' in option) walk(option.values, `${here}.${option.name}.`);
+					else if ('type' in option) walk([option], `${here}.`);
+				}
+			}
+		};
+		walk(node.description.properties, '');
+		expect(empty).toEqual([]);
+		const rows = (name: string, row: string) => {
+			const collection = node.description.properties.find((p) => p.name === name);
+			const option = collection?.options?.find((o) => 'values' in o && o.name === row) as { values: INodeProperties[] } | undefined;
+			return (option?.values ?? []).map((v) => v.name).sort();
+		};
+		expect(rows('rules', 'rule')).toEqual(['field', 'group', 'groupName', 'name', 'operator', 'period', 'points', 'repeat', 'times', 'value', 'within']);
+		expect(rows('groups', 'group')).toEqual(['cap', 'days', 'decay', 'group', 'groupName', 'percent']);
+		expect(rows('thresholds', 'threshold')).toEqual(['appliesTo', 'groupName', 'name', 'score']);
 	});
 });
