@@ -38,6 +38,24 @@ local settings = cjson.decode(ARGV[6])
 local payload = cjson.decode(ARGV[7])
 local state = KEYS[1]
 
+-- the whole hash is read once and written once at the end: one call each instead of one per field
+local h = {}
+local flat = redis.call('HGETALL', state)
+for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+local sets, dels = {}, {}
+local function set(field, value) h[field] = value; sets[field] = value; dels[field] = nil end
+local function del(field)
+  if h[field] ~= nil then h[field] = nil; dels[field] = true; sets[field] = nil end
+end
+local function flush()
+  local args = {}
+  for field, value in pairs(sets) do args[#args + 1] = field; args[#args + 1] = value end
+  if #args > 0 then redis.call('HSET', state, unpack(args)) end
+  local gone = {}
+  for field in pairs(dels) do gone[#gone + 1] = field end
+  if #gone > 0 then redis.call('HDEL', state, unpack(gone)) end
+end
+
 local function round2(x) return math.floor(x * 100 + 0.5) / 100 end
 local function fmt(x) return string.format('%.17g', x) end
 
@@ -61,7 +79,7 @@ end
 local awards = {}
 local function loadAwards(name)
   local list = {}
-  local raw = redis.call('HGET', state, 'g:' .. name)
+  local raw = h['g:' .. name]
   if raw then
     for at, points in string.gmatch(raw, '([^:;]+):([^;]+)') do list[#list + 1] = { tonumber(at), tonumber(points) } end
   end
@@ -100,11 +118,12 @@ end
 
 local function unmarkBelow(values, total)
   for _, th in ipairs(settings.th) do
-    if thresholdValue(values, total, th[3]) < th[2] then redis.call('HDEL', state, 't:' .. th[1]) end
+    if thresholdValue(values, total, th[3]) < th[2] then del('t:' .. th[1]) end
   end
 end
 
 local function logAndExpire(entry)
+  flush()
   redis.call('LPUSH', KEYS[2], cjson.encode(entry))
   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
   redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
@@ -120,7 +139,7 @@ if mode == 'reset' then
   local values, total = worths()
   local before = round2(total)
   for _, name in ipairs(payload.groups) do
-    redis.call('HDEL', state, 'g:' .. name)
+    del('g:' .. name)
     awards[name] = {}
   end
   values, total = worths()
@@ -132,7 +151,7 @@ if mode == 'reset' then
 end
 
 -- apply
-local keys = cjson.decode(redis.call('HGET', state, 'k') or '[]')
+local keys = cjson.decode(h['k'] or '[]')
 if payload.key then
   for _, entry in ipairs(keys) do
     if entry[1] == payload.key then
@@ -155,7 +174,7 @@ local applied = {}
 for _, award in ipairs(payload.awards) do
   local g = byName[award.g]
   if g then
-    local history = redis.call('HGET', state, 'r:' .. award.r)
+    local history = h['r:' .. award.r]
     local count, last = 0, nil
     if history then
       local c, l = string.match(history, '^([^|]+)|(.+)$')
@@ -172,7 +191,7 @@ for _, award in ipairs(payload.awards) do
         if settings.tc then room = math.min(room, settings.tc - total) end
         points = math.min(points, math.max(0, room))
       end
-      redis.call('HSET', state, 'r:' .. award.r, (count + 1) .. '|' .. fmt(now))
+      set('r:' .. award.r, (count + 1) .. '|' .. fmt(now))
       if points ~= 0 then
         local list = awards[award.g]
         list[#list + 1] = { now, points }
@@ -203,11 +222,11 @@ for _, g in ipairs(settings.groups) do
     end
     awards[g.n] = kept
     if #kept == 0 then
-      redis.call('HDEL', state, 'g:' .. g.n)
+      del('g:' .. g.n)
     else
       local parts = {}
       for i, a in ipairs(kept) do parts[i] = fmt(a[1]) .. ':' .. fmt(a[2]) end
-      redis.call('HSET', state, 'g:' .. g.n, table.concat(parts, ';'))
+      set('g:' .. g.n, table.concat(parts, ';'))
     end
   end
 end
@@ -217,11 +236,11 @@ local crossed = {}
 for _, th in ipairs(settings.th) do
   local reached = thresholdValue(after, afterTotal, th[3]) >= th[2]
   local field = 't:' .. th[1]
-  if reached and redis.call('HEXISTS', state, field) == 0 then
-    redis.call('HSET', state, field, '1')
+  if reached and h[field] == nil then
+    set(field, '1')
     crossed[#crossed + 1] = th[1]
   elseif not reached then
-    redis.call('HDEL', state, field)
+    del(field)
   end
 end
 local out = result(after, afterTotal)
@@ -231,8 +250,8 @@ out.applied = applied
 if payload.key then
   keys[#keys + 1] = { payload.key, crossed }
   if #keys > 256 then table.remove(keys, 1) end
-  redis.call('HSET', state, 'k', cjson.encode(keys))
+  set('k', cjson.encode(keys))
 end
-redis.call('HSET', state, 'u', fmt(now))
+set('u', fmt(now))
 logAndExpire({ at = now, delta = out.delta, total = out.total, rules = applied, crossed = crossed })
 return cjson.encode(out)
