@@ -70,6 +70,30 @@ export {
 	getScoringModel,
 	listScoringModels,
 	validateScoringModel,
+	type ScoringGroup,
 	type ScoringModel,
 	type ScoringRule,
+	type ScoringRuleParams,
+	type ScoringThreshold,
 } from './scoringModels';
+export {
+	compileScoringModel,
+	DEFAULT_GRADE_BANDS,
+	gradeOf,
+	type CompiledScoringModel,
+	type FiredRule,
+	type GradeBands,
+	type ScoreSettings,
+} from './scoring/evaluate';
+export {
+	DAY_MS,
+	decayedPoints,
+	decayRule,
+	repeatLimit,
+	validateDecay,
+	validateRepeat,
+	type DecayRule,
+	type DecaySpec,
+	type RepeatLimit,
+	type RepeatSpec,
+} from './scoring/spec';

@@ -54,6 +54,8 @@ export type * from './contacts';
 import type { ContactStore } from './contacts';
 export type * from './entries';
 import type { EntryStore } from './entries';
+export type * from './scores';
+import type { ScoreStore } from './scores';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -82,6 +84,8 @@ export interface JourneyStore {
 	readonly contacts: ContactStore;
 	/** who entered which journey, who is in it now, re-entry rules (lib/store/entries.ts) */
 	readonly entries: EntryStore;
+	/** lead scores: points from rules, caps, decay, thresholds, audit log (lib/store/scores.ts) */
+	readonly scores: ScoreStore;
 	/** Releases connections; the process-wide pools call it on shutdown. */
 	close(): Promise<void>;
 }

@@ -150,7 +150,7 @@ export const journeyEventProperties: INodeProperties[] = [
 		description: 'Where the decision came from, kept with it for audits',
 	},
 	{
-		displayName: 'Erasing removes the contact\'s events, cap counters, waits, consent state and journey entries from the store. Journeys already waiting in n8n keep their own copy of the item until they end.',
+		displayName: 'Erasing removes the contact\'s events, cap counters, waits, consent state, journey entries and lead scores from the store. Journeys already waiting in n8n keep their own copy of the item until they end.',
 		name: 'eraseNotice',
 		type: 'notice',
 		default: '',

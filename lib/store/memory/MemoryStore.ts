@@ -4,6 +4,7 @@ import { MemoryEventStore } from './events';
 import { MemoryCapStore } from './caps';
 import { MemoryContactStore } from './contacts';
 import { MemoryEntryStore } from './entries';
+import { MemoryScoreStore } from './scores';
 import { MemoryDeliveryStore, MemoryWaitStore } from './waits';
 import { testClockOffset } from '../testClock';
 
@@ -25,6 +26,7 @@ export class MemoryStore implements JourneyStore {
 	readonly deliveries: MemoryDeliveryStore;
 	readonly contacts: MemoryContactStore;
 	readonly entries: MemoryEntryStore;
+	readonly scores: MemoryScoreStore;
 	private readonly clock: Clock;
 
 	constructor(options: MemoryStoreOptions = {}) {
@@ -35,6 +37,7 @@ export class MemoryStore implements JourneyStore {
 		this.waits = new MemoryWaitStore(this.clock);
 		this.deliveries = new MemoryDeliveryStore(this.clock);
 		this.entries = new MemoryEntryStore(this.clock);
+		this.scores = new MemoryScoreStore(this.clock);
 		// erase walks every concept of this store (events, caps, waits, contact state)
 		this.contacts = new MemoryContactStore(this.clock, () => Object.values(this).filter((v) => typeof v === 'object' && v !== null));
 	}

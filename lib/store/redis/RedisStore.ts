@@ -3,6 +3,7 @@ import type { JourneyStore, StoreInfo } from '../types';
 import { RedisCapStore } from './caps';
 import { RedisContactStore } from './contacts';
 import { RedisEntryStore } from './entries';
+import { RedisScoreStore } from './scores';
 import { RedisDeliveryStore, RedisWaitStore } from './waits';
 import { configFingerprint, createRedisClient, pooledClient, withDeadline, type RedisStoreConfig } from './connection';
 import { RedisContext } from './context';
@@ -36,6 +37,7 @@ export class RedisStore implements JourneyStore {
 	readonly deliveries: RedisDeliveryStore;
 	readonly contacts: RedisContactStore;
 	readonly entries: RedisEntryStore;
+	readonly scores: RedisScoreStore;
 	private readonly ownsClient: boolean;
 
 	constructor(
@@ -53,6 +55,7 @@ export class RedisStore implements JourneyStore {
 		this.deliveries = new RedisDeliveryStore(this.ctx);
 		this.contacts = new RedisContactStore(this.ctx);
 		this.entries = new RedisEntryStore(this.ctx);
+		this.scores = new RedisScoreStore(this.ctx);
 	}
 
 	/** A store with its own client (not pooled): tests, benchmarks, the credential test. */

@@ -31,6 +31,9 @@ export const CONTACT_KEYS = {
 	/** journey-enter-2.lua: journey entries and last entries (hash) and live entries by end time (zset) */
 	journeyEntries: ['jr', 'entries'],
 	journeyLive: ['jr', 'live'],
+	/** score-apply-2.lua: lead score state (hash) and audit log (list) */
+	scoreState: ['score', 'state'],
+	scoreLog: ['score', 'log'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ContactKeyName = keyof typeof CONTACT_KEYS;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
 	compileConditions,
+	compileScoringModel,
 	getScoringModel,
+	gradeOf,
 	getSegment,
 	listScoringModels,
 	listSegments,
@@ -86,7 +88,45 @@ describe('scoring models', () => {
 			'rules[3].conditions.all[0].operator',
 		]);
 		expect(() => getScoringModel('b2c')).toThrow(
-			'unknown scoring model "b2c": the library has b2b-default',
+			'unknown scoring model "b2c": the library has b2b-default, ecommerce-engagement',
 		);
+	});
+});
+
+describe('scoring model settings', () => {
+	it('reports bad repeat, decay, validity, caps and thresholds with paths', () => {
+		const model = getScoringModel('ecommerce-engagement');
+		model.rules[0].event.params.repeat = { atMost: 0 };
+		model.rules[1].event.params.validUntil = 'next year';
+		model.groups.engagement.decay = { kind: 'linear', percent: 150, everyDays: 7 };
+		model.totalCap = -1;
+		model.thresholds = [
+			{ name: 'hot', score: 10, group: 'nope' },
+			{ name: 'hot', score: 20 },
+		];
+		expect(validateScoringModel(model).map((e) => e.path)).toEqual([
+			'groups.engagement.decay',
+			'totalCap',
+			'thresholds[0].group',
+			'thresholds[1].name',
+			'rules[0].event.params.repeat',
+			'rules[1].event.params.validUntil',
+		]);
+	});
+
+	it('compiled models fire only inside validFrom / validUntil, and grade fit × engagement', () => {
+		const model = getScoringModel('ecommerce-engagement');
+		model.rules[0].event.params.validFrom = '2026-01-01T00:00:00Z';
+		const compiled = compileScoringModel(model);
+		const fired = (now: number) => compiled.fire({ email: 'a@b.c', event: null }, { now, timezone: 'UTC' }).map((r) => r.name);
+		expect(fired(Date.parse('2025-12-31T23:59:59Z'))).toEqual([]);
+		expect(fired(Date.parse('2026-01-01T00:00:00Z'))).toEqual(['known-shopper']);
+		expect(compiled.settings.groups.engagement.decay).toEqual({ kind: 'linear', fraction: 0.1, stepMs: 7 * 86_400_000 });
+		expect(compiled.settings.thresholds).toEqual([
+			{ name: 'hot-shopper', score: 50, group: 'total' },
+			{ name: 'vip-candidate', score: 80, group: 'engagement' },
+		]);
+		const bands = { fitA: 40, fitB: 20, engagement1: 40, engagement2: 15 };
+		expect([gradeOf(40, 40, bands), gradeOf(39.99, 15, bands), gradeOf(0, 14.99, bands)]).toEqual(['A1', 'B2', 'C3']);
 	});
 });

@@ -1,0 +1,153 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import {
+	DEFAULT_GRADE_BANDS,
+	gradeOf,
+	resolveStore,
+	type CompiledScoringModel,
+	type GradeBands,
+	type JourneyStore,
+	type ScoreOptions,
+	type ScoreState,
+} from '../../../lib';
+import { contactFieldReader } from '../../SegmentFilter/fieldReader';
+import type { OperationName } from '../description';
+import { loadModel } from '../model';
+import { getScore } from './getScore.operation';
+import { resetGroup } from './resetGroup.operation';
+import { score } from './score.operation';
+import { ItemError, type Job, type Operation } from './shared';
+
+const operations: Record<OperationName, Operation> = { score, getScore, resetGroup };
+
+interface Options extends Partial<GradeBands> {
+	logLimit?: number;
+	decisionTimeoutMs?: number;
+	includeHistory?: boolean;
+	ttlDays?: number;
+}
+
+/** Items per store call: one pipelined round trip each. */
+const STORE_BATCH = 5000;
+
+/**
+ * The Lead Score's item loop and error policy: the model is compiled once, each item is checked
+ * on its own (a bad item fails alone), the store answers every item of the execution in batched
+ * round trips, and each item leaves on Qualified (0) or Not qualified (1) with `leadScore`.
+ */
+export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const operation = ctx.getNodeParameter('operation', 0) as OperationName;
+	const op = operations[operation];
+	if (!op) throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, { description: 'Choose Score Event, Get Score or Reset Group.' });
+	const qualified: INodeExecutionData[] = [];
+	const notQualified: INodeExecutionData[] = [];
+	const fail = (error: unknown, itemIndex: number) => {
+		const nodeError = asNodeError(ctx, error, itemIndex);
+		if (!ctx.continueOnFail()) throw nodeError;
+		notQualified.push({ json: { ...items[itemIndex].json, error: nodeError.message }, pairedItem: { item: itemIndex } });
+	};
+
+	let model: CompiledScoringModel;
+	let store: JourneyStore;
+	let options: ScoreOptions;
+	let bands: GradeBands;
+	let raw: Options;
+	try {
+		model = loadModel(ctx);
+		raw = ctx.getNodeParameter('options', 0, {}) as Options;
+		bands = { ...DEFAULT_GRADE_BANDS, ...pick(raw) };
+		options = {
+			settings: model.settings,
+			ttlSeconds: Math.round(Number(raw.ttlDays ?? 365) * 86_400),
+			logLimit: Math.max(1, Math.min(1000, Math.floor(Number(raw.logLimit ?? 50)))),
+			timeoutMs: Number(raw.decisionTimeoutMs ?? 2000),
+		};
+		if (!(options.ttlSeconds >= 86_400)) throw new ItemError(`Keep Scores For ${raw.ttlDays} is not a number of days ≥ 1`, 'Set Options → Keep Scores For (Days) to e.g. 365.');
+		if (!(Number(options.timeoutMs) >= 10)) throw new ItemError(`Decision Timeout ${raw.decisionTimeoutMs} is not a number of milliseconds ≥ 10`, 'Set Options → Decision Timeout (Ms) to e.g. 2000.');
+		store = await resolveStore(ctx, 0);
+	} catch (error) {
+		for (let i = 0; i < items.length; i++) fail(error, i);
+		return [qualified, notQualified];
+	}
+
+	const readContactId = contactFieldReader(ctx, 'contactId');
+	const plan = op.planner?.(ctx, options);
+	const jobs: Job[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const id = readContactId(itemIndex);
+			if (id === undefined || id === null || String(id).trim() === '') {
+				throw new ItemError(`Item ${itemIndex + 1}: Contact ID is empty`, 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.');
+			}
+			const job: Job = { itemIndex, contactId: String(id).trim(), json: items[itemIndex].json };
+			plan?.(job);
+			jobs.push(job);
+		} catch (error) {
+			fail(error, itemIndex);
+		}
+	}
+
+	const results = new Map<number, ScoreState>();
+	for (let start = 0; start < jobs.length; start += STORE_BATCH) {
+		const batch = jobs.slice(start, start + STORE_BATCH);
+		try {
+			const now = await store.now();
+			const states = await op.run({ ctx, model, store, options, jobs: batch, now });
+			batch.forEach((job, i) => results.set(job.itemIndex, states[i]));
+		} catch (error) {
+			for (const job of batch) fail(error, job.itemIndex);
+		}
+	}
+
+	const history = operation === 'getScore' && raw.includeHistory ? await historyOf(ctx, store, jobs, options.logLimit) : undefined;
+	for (const job of jobs) {
+		const state = results.get(job.itemIndex);
+		if (!state) continue;
+		const leadScore: IDataObject = {
+			total: state.total,
+			groups: state.groups,
+			delta: state.delta,
+			grade: gradeOf(state.groups.fit ?? 0, state.groups.engagement ?? 0, bands),
+			crossed: state.crossed,
+			above: state.above,
+			rules: state.applied.map((r) => ({ name: r.rule, points: r.points, group: r.group })),
+			...(state.duplicate ? { duplicate: true } : {}),
+			...(history ? { history: history.get(job.itemIndex) as unknown as IDataObject[] } : {}),
+		};
+		const out: INodeExecutionData = { json: { ...job.json, leadScore }, pairedItem: { item: job.itemIndex } };
+		(op.qualified(state) ? qualified : notQualified).push(out);
+	}
+	return [qualified, notQualified];
+}
+
+async function historyOf(ctx: IExecuteFunctions, store: JourneyStore, jobs: Job[], limit: number) {
+	try {
+		const logs = await store.scores.log(
+			jobs.map((j) => j.contactId),
+			limit,
+		);
+		return new Map(jobs.map((job, i) => [job.itemIndex, logs[i]]));
+	} catch (error) {
+		throw asNodeError(ctx, error, 0);
+	}
+}
+
+function pick(raw: Options): Partial<GradeBands> {
+	const out: Partial<GradeBands> = {};
+	for (const key of ['fitA', 'fitB', 'engagement1', 'engagement2'] as const) if (typeof raw[key] === 'number') out[key] = raw[key];
+	return out;
+}
+
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	if (error instanceof ItemError) return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+	const e = error as Error & { name?: string };
+	if (e?.name === 'StoreUnavailableError') {
+		return new NodeOperationError(ctx.getNode(), `The store could not score item ${itemIndex + 1}: ${e.message}`, {
+			itemIndex,
+			description: 'Nothing was changed for the items of this batch; run the workflow again when the store answers.',
+		});
+	}
+	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: ${e?.message ?? String(error)}`, { itemIndex });
+}
