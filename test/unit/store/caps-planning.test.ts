@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { calendarBounds, CapRequestError, compileCapRequest, sendWindowIntervals, validateCapRequest } from '../../../lib/store/caps';
+import { calendarBounds, CapRequestError, compileCapRequest, sendWindowIntervals, validateCapRequest, type CapRequest, type CapRule } from '../../../lib/store/caps';
 import { groupCalls, parseReply } from '../../../lib/store/redis/caps';
 
 const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
@@ -82,6 +82,19 @@ describe('cap planning (shared by both stores)', () => {
 		bad({ mode: 'reserve', contactId: 'c', rules: [{ kind: 'limit', id: 'x', scope: 'all', limit: 1, window: { kind: 'calendar', unit: 'day' } }] }, /time zone/);
 		bad({ mode: 'reserve', contactId: 'c', tags: 'promo' }, /list of strings/);
 		expect(() => validateCapRequest({ mode: 'reserve', contactId: 'c', sendWindow: { from: '08:00', until: '20:00' }, timeZone: 'Nowhere/Else' })).toThrow(CapRequestError);
+	});
+
+	it('a shape validated once is not compiled again, and a bad request never passes as a valid shape', () => {
+		const rules: CapRule[] = [{ kind: 'limit', id: 'x', scope: 'tag', limit: 1, window: { kind: 'calendar', unit: 'day' } }];
+		const good: CapRequest = { mode: 'reserve', contactId: 'c', tags: ['1', 'promo'], timeZone: 'Asia/Seoul', rules };
+		validateCapRequest(good);
+		validateCapRequest({ ...good, contactId: 'd' });
+		expect(() => validateCapRequest({ ...good, contactId: '' })).toThrow(/contact ID is empty/);
+		// same joined text as the valid shape's tags
+		expect(() => validateCapRequest({ ...good, tags: [1, 'promo'] as never })).toThrow(/list of strings/);
+		expect(() => validateCapRequest({ ...good, tags: '1\u0001promo' as never })).toThrow(/list of strings/);
+		expect(() => validateCapRequest({ ...good, timeZone: 'Nowhere/Else' })).toThrow(/not a time zone/);
+		expect(() => validateCapRequest({ ...good, mode: 'release' })).toThrow(/message key/);
 	});
 
 	it('reads the cap-apply reply string (now, then 5 integers per request)', () => {
