@@ -1,174 +1,269 @@
 /**
- * Frequency Cap against Redis (DESIGN §11): the node's store path versus
- * rate-limiter-flexible's RateLimiterRedis (one check per item) and versus the floor Redis sets
- * (a raw pipelined EVALSHA of a one-line script, one per item). Same Redis, same client options
- * (one ioredis client per side), a unique key namespace, keys deleted afterwards. Every round
- * uses fresh contacts (no side ever hits an existing key or a limit).
+ * Frequency Cap against Redis, on the path users run: the node's own `execute`, driven with its
+ * real parameters (the `{{ $json.x }}` defaults, three caps in the Caps collection, the Redis
+ * credential) through an execute context (test/unit/helpers/executeContext.ts), so it plans,
+ * validates, calls the pooled Redis store and builds its two outputs exactly as in n8n.
  *
- *   bench cap.node: <n> items/s                  10 000 distinct contacts, 3 rules, check-and-reserve,
- *                                                through RedisStore.caps.apply in batches of 1 000
- *                                                items (one call per node execution)
- *   bench cap.rlflex: <n> items/s                10 000 distinct contacts, RateLimiterRedis.consume
- *                                                awaited per item, one after the other: how a node's
- *                                                per-item loop (with per-item error handling) calls a
- *                                                limiter — one check, one round trip per item
- *   bench cap.rlflex_concurrent: <n> items/s     the same 10 000 consumes started 1 000 at a time and
- *                                                awaited together (Promise.all): ioredis pipelines them,
- *                                                the strongest way to drive rate-limiter-flexible
- *   bench cap.evalsha_floor: <n> ops/s           10 000 EVALSHA of `return redis.call('INCR', KEYS[1])`,
- *                                                1 000 per ioredis pipeline
- *   bench cap.vs_rlflex: <x>                     node / rlflex (DESIGN §11 target ≥ 2)
- *   bench cap.vs_rlflex_concurrent: <x>          node / rlflex_concurrent (no target; for reference)
+ *   bench cap.node: <n> items/s                  10 000 distinct contacts per round, Check and
+ *                                                Reserve with 3 caps (3 per calendar day on this
+ *                                                channel, 10 per 7 days, a 4-hour gap), one node
+ *                                                execution per BATCH items
+ *   bench cap.rlflex_concurrent: <n> items/s     the same items and caps with rate-limiter-flexible:
+ *                                                one RateLimiterRedis per cap (3), every consume of a
+ *                                                batch of BATCH items started at once and awaited
+ *                                                together (ioredis pipelines them): the same work in
+ *                                                flight, the strongest way to drive it
+ *   bench cap.evalsha_floor: <n> ops/s           EVALSHA of `return redis.call('INCR', KEYS[1])`,
+ *                                                BATCH per ioredis pipeline (the floor Redis sets)
+ *   bench cap.vs_rlflex_concurrent: <x>          node / rlflex_concurrent (target ≥ 2)
  *   bench cap.vs_floor: <x>                      node / evalsha_floor (target ≥ 0.5)
  *
- * The four are measured in interleaved rounds (node, rlflex, rlflex_concurrent, floor, node, …)
- * on fresh contacts, after a warm-up round of each, and each figure is the median of its ROUNDS
- * rounds, so a busy machine slows all of them alike.
+ * One in ten contacts of a round was sent a message in the round before, so the gap caps it:
+ * both sides must give every item the same allowed/capped answer (checked every round; the
+ * bench fails otherwise). Same Redis, one client per side with the store's client options, a
+ * unique key namespace, keys deleted afterwards. The three are measured in interleaved rounds
+ * after a warm-up round each; each figure is the median of ROUNDS rounds, so a busy machine
+ * slows all of them alike.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
-import type { CapRequest, CapRule } from '../lib/store/caps';
-import { RedisStore } from '../lib/store/redis/RedisStore';
+import type { INodeExecutionData } from 'n8n-workflow';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { closeRedisPool, createRedisClient, parseRedisStoreConfig } from '../lib/store/redis/connection';
+import { FrequencyCap } from '../nodes/FrequencyCap/FrequencyCap.node';
+import { executeContext } from '../test/unit/helpers/executeContext';
 
 const CONTACTS = 10_000;
 const BATCH = 1_000;
 const ROUNDS = 7;
+/** one contact in REPEAT_EVERY was sent a message the round before: the 4-hour gap caps it */
+const REPEAT_EVERY = 10;
 const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-const host = url.hostname || '127.0.0.1';
-const port = Number(url.port || 6379);
-const password = url.password || undefined;
 const namespace = `bench-cap-${randomBytes(4).toString('hex')}`;
+const credential = {
+	host: url.hostname || '127.0.0.1',
+	port: Number(url.port || 6379),
+	password: url.password || '',
+	database: 0,
+	namespace,
+	hashSecret: 'bench-hash-secret-0123456789',
+	commandTimeoutMs: 10_000,
+};
+const config = parseRedisStoreConfig(credential);
 
-const rules: CapRule[] = [
-	{ kind: 'limit', id: '3 per calendar day (this channel)', scope: 'channel', limit: 3, window: { kind: 'calendar', unit: 'day' } },
-	{ kind: 'limit', id: '10 per 7 days (all channels)', scope: 'all', limit: 10, window: { kind: 'rolling', ms: 7 * 86_400_000 } },
-	{ kind: 'gap', id: 'gap 4 hours (all channels)', scope: 'all', gapMs: 4 * 3_600_000 },
-];
+const DAY_S = 86_400;
+const caps = {
+	cap: [
+		{ type: 'limit', scope: 'channel', maxMessages: 3, window: 'day' },
+		{ type: 'limit', scope: 'all', maxMessages: 10, window: 'rolling', amount: 7, unit: 'days' },
+		{ type: 'gap', scope: 'all', amount: 4, unit: 'hours' },
+	],
+};
 const zones = ['Asia/Seoul', 'Europe/Berlin', 'America/New_York', 'UTC'];
 const channels = ['email', 'sms', 'push'];
+
+interface Item {
+	contactId: string;
+	channel: string;
+	campaign: string;
+	tags: string[];
+	timezone: string;
+	[key: string]: unknown;
+}
+
+/** Round r's items; round 0 is the warm-up. Every side sees the same items. */
+function roundItems(r: number): Item[] {
+	return Array.from({ length: CONTACTS }, (_, i) => ({
+		// a contact of the previous round (never itself a repeat there), or a new one
+		contactId: i % REPEAT_EVERY === 0 ? `contact-${r - 1}-${i + 1}@example.com` : `contact-${r}-${i}@example.com`,
+		channel: channels[i % channels.length],
+		campaign: 'spring-sale',
+		tags: ['promotional'],
+		timezone: zones[i % zones.length],
+	}));
+}
 
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function timed(run: () => Promise<void>): Promise<number> {
-	(globalThis as { gc?: () => void }).gc?.();
-	const start = process.hrtime.bigint();
-	await run();
-	return Number(process.hrtime.bigint() - start) / 1e9;
-}
+/** A side runs round r's items and returns each item's answer (1 allowed, 0 capped), or nothing (floor). */
+type Side = (r: number, items: Item[]) => Promise<Uint8Array | undefined>;
 
-type Round = (r: number) => Promise<void>;
-
-/** items/s of each round function, measured in interleaved rounds (round 0 is the warm-up). */
-async function measureInterleaved(items: number, rounds: Round[]): Promise<number[]> {
-	for (const round of rounds) await round(0);
-	const rates: number[][] = rounds.map(() => []);
-	for (let r = 1; r <= ROUNDS; r++) {
-		for (let b = 0; b < rounds.length; b++) rates[b].push(items / (await timed(() => rounds[b](r))));
-	}
-	return rates.map(median);
-}
-
-function nodeRound(store: RedisStore): Round {
-	return async (r) => {
-			for (let from = 0; from < CONTACTS; from += BATCH) {
-				const requests: CapRequest[] = [];
-				for (let i = from; i < from + BATCH; i++) {
-					requests.push({
-						mode: 'reserve',
-						contactId: `contact-${r}-${i}@example.com`,
-						channel: channels[i % channels.length],
-						campaign: 'spring-sale',
-						tags: ['promotional'],
-						timeZone: zones[i % zones.length],
-						messageKey: `wf-1:Frequency Cap:exec-${r}-${from}:${i - from}`,
-						rules,
-					});
-				}
-				const decisions = await store.caps.apply(requests, { timeoutMs: 10_000 });
-				if (decisions.length !== BATCH || !decisions.every((d) => d.allowed)) throw new Error('cap.node: unexpected decisions');
-			}
+function nodeSide(): Side {
+	const node = new FrequencyCap();
+	// the node's parameters as the editor stores them: the defaults plus the caps
+	const rawParameters = {
+		operation: 'checkAndReserve',
+		contactId: '={{ $json.contactId }}',
+		channel: '={{ $json.channel }}',
+		campaign: '={{ $json.campaign }}',
+		tags: '={{ $json.tags }}',
+		timezone: '={{ $json.timezone }}',
+		caps,
+		quietHours: false,
+		bypass: false,
+		messageKey: '',
+		store: 'redis',
+		options: {},
 	};
-}
-
-function limiter(client: Redis, name: string): RateLimiterRedis {
-	return new RateLimiterRedis({ storeClient: client, points: 3, duration: 86_400, keyPrefix: `${namespace}:${name}` });
-}
-
-/** one awaited consume per item, as a per-item loop calls a limiter */
-function rlflexRound(client: Redis): Round {
-	const rl = limiter(client, 'rlflex');
-	return async (r) => {
-		for (let i = 0; i < CONTACTS; i++) await rl.consume(`contact-${r}-${i}@example.com`);
+	const field = (name: string) => (_: number, item: INodeExecutionData) => item.json[name];
+	const parameters = {
+		...rawParameters,
+		contactId: field('contactId'),
+		channel: field('channel'),
+		campaign: field('campaign'),
+		tags: field('tags'),
+		timezone: field('timezone'),
 	};
-}
-
-/** BATCH consumes in flight at once (ioredis pipelines them) */
-function rlflexConcurrentRound(client: Redis): Round {
-	const rl = limiter(client, 'rlflexc');
-	return async (r) => {
-		for (let from = 0; from < CONTACTS; from += BATCH) {
-			const consumes: Array<Promise<unknown>> = [];
-			for (let i = from; i < from + BATCH; i++) consumes.push(rl.consume(`contact-${r}-${i}@example.com`));
-			await Promise.all(consumes);
+	return async (r, items) => {
+		const answers = new Uint8Array(items.length);
+		for (let from = 0; from < items.length; from += BATCH) {
+			const ctx = executeContext({
+				items: items.slice(from, from + BATCH),
+				parameters,
+				rawParameters,
+				executionId: `exec-${r}-${from}`,
+				credentials: { journeyStoreRedisApi: credential },
+			});
+			const [allowed, capped] = await node.execute.call(ctx);
+			for (const item of allowed) answers[from + pairedIndex(item)] = 1;
+			if (allowed.length + capped.length !== Math.min(BATCH, items.length - from)) throw new Error('cap.node: an item is missing');
+			for (const item of capped) if (item.json.error) throw new Error(`cap.node: ${String(item.json.error)}`);
 		}
+		return answers;
 	};
 }
 
-async function floorRound(client: Redis): Promise<Round> {
+function pairedIndex(item: INodeExecutionData): number {
+	const paired = item.pairedItem;
+	if (paired === undefined || typeof paired === 'number' || Array.isArray(paired)) throw new Error('cap.node: pairedItem is not { item }');
+	return paired.item;
+}
+
+async function rlflexSide(): Promise<Side> {
+	const client = createRedisClient(config);
+	await client.connect();
+	const limiter = (name: string, points: number, duration: number) =>
+		new RateLimiterRedis({ storeClient: client, points, duration, keyPrefix: `${namespace}:rl:${name}` });
+	// the node's caps: rate-limiter-flexible has no calendar day, a 1-day window is its nearest
+	const perChannelDay = limiter('channel-day', 3, DAY_S);
+	const perWeek = limiter('week', 10, 7 * DAY_S);
+	const gap = limiter('gap', 1, 4 * 3600);
+	const side: Side = async (_r, items) => {
+		const answers = new Uint8Array(items.length);
+		for (let from = 0; from < items.length; from += BATCH) {
+			const to = Math.min(from + BATCH, items.length);
+			const consumes: Array<Promise<unknown>> = [];
+			for (let i = from; i < to; i++) {
+				const { contactId, channel } = items[i];
+				consumes.push(perChannelDay.consume(`${contactId}:${channel}`), perWeek.consume(contactId), gap.consume(contactId));
+			}
+			const settled = await Promise.allSettled(consumes);
+			for (let i = from, s = 0; i < to; i++, s += 3) {
+				let ok = 1;
+				for (let k = s; k < s + 3; k++) {
+					const outcome = settled[k];
+					if (outcome.status === 'fulfilled') continue;
+					// a refused consume rejects with RateLimiterRes; anything else is a failure
+					if (!(outcome.reason instanceof RateLimiterRes)) throw outcome.reason;
+					ok = 0;
+				}
+				answers[i] = ok;
+			}
+		}
+		return answers;
+	};
+	closers.push(() => client.quit());
+	return side;
+}
+
+async function floorSide(): Promise<Side> {
+	const client = createRedisClient(config);
+	await client.connect();
 	const sha = (await client.script('LOAD', "return redis.call('INCR', KEYS[1])")) as string;
-	return async (r) => {
-		for (let from = 0; from < CONTACTS; from += BATCH) {
+	closers.push(() => client.quit());
+	return async (r, items) => {
+		for (let from = 0; from < items.length; from += BATCH) {
 			const pipeline = client.pipeline();
-			for (let i = from; i < from + BATCH; i++) pipeline.evalsha(sha, 1, `${namespace}:floor:${r}:${i}`);
+			for (let i = from; i < Math.min(from + BATCH, items.length); i++) pipeline.evalsha(sha, 1, `${namespace}:floor:${r}:${i}`);
 			const results = await pipeline.exec();
 			if (!results || results.some(([error]) => error)) throw new Error('cap.evalsha_floor: a call failed');
 		}
+		return undefined;
 	};
 }
 
-async function deleteKeys(client: Redis): Promise<void> {
-	let cursor = '0';
-	do {
-		const [next, keys] = await client.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 5000);
-		if (keys.length) await client.unlink(...keys);
-		cursor = next;
-	} while (cursor !== '0');
+const closers: Array<() => Promise<unknown>> = [];
+
+async function timed(run: () => Promise<Uint8Array | undefined>): Promise<{ seconds: number; answers?: Uint8Array }> {
+	(globalThis as { gc?: () => void }).gc?.();
+	const start = process.hrtime.bigint();
+	const answers = await run();
+	return { seconds: Number(process.hrtime.bigint() - start) / 1e9, answers };
+}
+
+/** Checks that node and rate-limiter-flexible answered every item alike, and as the workload says. */
+function compare(r: number, node: Uint8Array, rlflex: Uint8Array): number {
+	let capped = 0;
+	for (let i = 0; i < node.length; i++) {
+		if (node[i] !== rlflex[i]) {
+			throw new Error(`round ${r}, item ${i + 1}: the node says ${node[i] ? 'allowed' : 'capped'}, rate-limiter-flexible ${rlflex[i] ? 'allowed' : 'capped'}`);
+		}
+		const expected = r > 0 && i % REPEAT_EVERY === 0 ? 0 : 1;
+		if (node[i] !== expected) throw new Error(`round ${r}, item ${i + 1}: both say ${node[i] ? 'allowed' : 'capped'}, expected the opposite`);
+		if (!node[i]) capped++;
+	}
+	return capped;
+}
+
+async function deleteKeys(): Promise<void> {
+	const client = createRedisClient(config);
+	await client.connect();
+	try {
+		let cursor = '0';
+		do {
+			const [next, keys] = await client.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 5000);
+			if (keys.length) await client.unlink(...keys);
+			cursor = next;
+		} while (cursor !== '0');
+	} finally {
+		await client.quit();
+	}
 }
 
 async function main() {
-	const client = new Redis({ host, port, password, lazyConnect: true, maxRetriesPerRequest: 1 });
+	let sides: Side[];
 	try {
-		await client.connect();
+		sides = [nodeSide(), await rlflexSide(), await floorSide()];
 	} catch (error) {
-		console.error(`bench cap: Redis is not reachable at ${host}:${port} (${(error as Error).message}); start it: redis-server --daemonize yes --port 6379`);
+		console.error(`bench cap: Redis is not reachable at ${config.host}:${config.port} (${(error as Error).message}); start it: redis-server --daemonize yes --port 6379`);
 		process.exit(1);
 	}
-	// each side has a client of its own, as it would in production
-	const store = RedisStore.standalone({ host, port, password, database: 0, tls: false, namespace, hashSecret: 'bench-hash-secret-0123456789', commandTimeoutMs: 10_000 });
-	const rlflexClient = new Redis({ host, port, password, maxRetriesPerRequest: 1 });
 	try {
-		const [node, rlflex, rlflexConcurrent, floor] = await measureInterleaved(CONTACTS, [
-			nodeRound(store),
-			rlflexRound(rlflexClient),
-			rlflexConcurrentRound(rlflexClient),
-			await floorRound(client),
-		]);
+		const rates: number[][] = sides.map(() => []);
+		let capped = 0;
+		for (let r = 0; r <= ROUNDS; r++) {
+			const items = roundItems(r);
+			const answers: Array<Uint8Array | undefined> = [];
+			for (let s = 0; s < sides.length; s++) {
+				const run = await timed(() => sides[s](r, items));
+				answers.push(run.answers);
+				if (r > 0) rates[s].push(CONTACTS / run.seconds);
+			}
+			capped = compare(r, answers[0]!, answers[1]!);
+		}
+		const [node, rlflex, floor] = rates.map(median);
+		console.error(`# ${CONTACTS} items per round, ${capped} capped by the gap; node and rate-limiter-flexible agreed on every item of ${ROUNDS + 1} rounds`);
 		console.log(`bench cap.node: ${Math.round(node)} items/s`);
-		console.log(`bench cap.rlflex: ${Math.round(rlflex)} items/s`);
-		console.log(`bench cap.rlflex_concurrent: ${Math.round(rlflexConcurrent)} items/s`);
+		console.log(`bench cap.rlflex_concurrent: ${Math.round(rlflex)} items/s`);
 		console.log(`bench cap.evalsha_floor: ${Math.round(floor)} ops/s`);
-		console.log(`bench cap.vs_rlflex: ${(node / rlflex).toFixed(2)}`);
-		console.log(`bench cap.vs_rlflex_concurrent: ${(node / rlflexConcurrent).toFixed(2)}`);
+		console.log(`bench cap.vs_rlflex_concurrent: ${(node / rlflex).toFixed(2)}`);
 		console.log(`bench cap.vs_floor: ${(node / floor).toFixed(2)}`);
 	} finally {
-		await deleteKeys(client);
-		await store.close();
-		await rlflexClient.quit();
-		await client.quit();
+		await deleteKeys();
+		await closeRedisPool();
+		for (const close of closers) await close();
 	}
 }
 

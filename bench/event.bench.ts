@@ -9,6 +9,12 @@
  *   bench event.resume_p99: <ms>          execution continuing (its Event Received branch calls
  *                                         a local HTTP server), in a real n8n started by the
  *                                         harness, 200 waiting executions, one event at a time.
+ *   bench event.resume_direct_p50: <ms>   the baseline, in the same n8n and run: n8n's own Wait
+ *                                         node (resume on webhook call) in the same journey shape,
+ *                                         its resume URL posted directly (no event, no matching)
+ *                                         → the execution calling the same local server. 200
+ *                                         waiting executions, measured alternately with ours.
+ *   bench event.resume_vs_direct: <x>     resume_p50 / resume_direct_p50 (lower is better)
  *
  * The n8n part installs the packed package (JOURNEYS_BENCH_TARBALL=<tgz> to reuse one; else it
  * builds and packs) into a temporary user folder and stops n8n afterwards.
@@ -24,7 +30,7 @@ import { Redis } from 'ioredis';
 import { findMatchingWaits } from '../lib/events/resumer';
 import { RedisStore } from '../lib/store/redis/RedisStore';
 import type { ContactEvent, WaitRegistration } from '../lib/store/types';
-import { prepare, purchase, send, waitJourney } from '../test/unit/events/workflows';
+import { bodyAsItemNode, prepare, purchase, send, waitJourney, webhookNode, workflow, type Json } from '../test/unit/events/workflows';
 
 const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const host = url.hostname || '127.0.0.1';
@@ -121,25 +127,90 @@ async function benchIngest(): Promise<{ rate: number; matchesPerRound: number }>
 	}
 }
 
-async function benchResume(): Promise<number[]> {
+/** An HTTP Request node that posts `jsonBody` (an expression) to `url`. */
+function postNode(name: string, url: string, jsonBody: string): Json {
+	return {
+		id: randomUUID(),
+		name,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [0, 200],
+		parameters: { method: 'POST', url, sendBody: true, specifyBody: 'json', jsonBody, options: {} },
+	};
+}
+
+/**
+ * The baseline journey: Webhook → Contact → report the resume URL → n8n's Wait node (resume on a
+ * webhook call) → report "continued", the same shape as the Wait Until Event journey.
+ */
+function directJourney(suffix: string, sinkUrl: string): Json {
+	const wait = {
+		id: randomUUID(),
+		name: 'Wait',
+		type: 'n8n-nodes-base.wait',
+		typeVersion: 1.1,
+		position: [0, 400],
+		webhookId: randomUUID(),
+		parameters: { resume: 'webhook', httpMethod: 'POST', responseMode: 'onReceived', options: {} },
+	};
+	return workflow(
+		`bench direct resume ${suffix}`,
+		[
+			webhookNode('Start', `start-direct-${suffix}`),
+			bodyAsItemNode('Contact'),
+			postNode('Parked', sinkUrl, `={{ JSON.stringify({ contactId: $json.contactId, resumeUrl: $execution.resumeUrl }) }}`),
+			wait,
+			postNode('Continued', sinkUrl, `={{ JSON.stringify({ contactId: $('Contact').first().json.contactId }) }}`),
+		],
+		[
+			['Start', 0, 'Contact'],
+			['Contact', 0, 'Parked'],
+			['Parked', 0, 'Wait'],
+			['Wait', 0, 'Continued'],
+		],
+	);
+}
+
+async function startJourneys(url: string, path: string, contacts: string[]): Promise<void> {
+	for (const contactId of contacts) {
+		for (let attempt = 0; ; attempt++) {
+			const res = await fetch(`${url}/webhook/${path}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ contactId }),
+			});
+			if (res.ok) break;
+			if (attempt > 20) throw new Error(`starting a journey answered ${res.status}`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+}
+
+/** Resume latencies (ms) of our event path and of n8n's direct resume, measured alternately. */
+async function benchResume(): Promise<{ ours: number[]; direct: number[] }> {
 	// the harness is plain ESM next to the repo: load it at run time, not through the bundle
 	const harness = await import(pathToFileURL(path.join(process.cwd(), 'scripts/n8n/index.mjs')).href);
 	const log = (msg: string) => console.error(`[bench n8n] ${msg}`);
 	const tarball: string = process.env.JOURNEYS_BENCH_TARBALL || (await harness.buildAndPack({ log }));
 	const userFolder = mkdtempSync(path.join(os.tmpdir(), 'journeys-bench-'));
 
-	// the journey's Event Received branch reports here: that moment is "execution continuing"
+	// the journey's Event Received branch reports here: that moment is "execution continuing";
+	// the baseline journey also reports its resume URL here before it waits
 	const arrived = new Map<string, number>();
 	const waiters = new Map<string, () => void>();
+	const resumeUrls = new Map<string, string>();
 	const sink = http.createServer((req, res) => {
 		let data = '';
 		req.on('data', (chunk) => (data += chunk));
 		req.on('end', () => {
 			const at = performance.now();
 			try {
-				const { contactId } = JSON.parse(data) as { contactId: string };
-				arrived.set(contactId, at);
-				waiters.get(contactId)?.();
+				const { contactId, resumeUrl } = JSON.parse(data) as { contactId: string; resumeUrl?: string };
+				if (resumeUrl) resumeUrls.set(contactId, resumeUrl);
+				else {
+					arrived.set(contactId, at);
+					waiters.get(contactId)?.();
+				}
 			} catch {
 				/* not ours */
 			}
@@ -170,24 +241,16 @@ async function benchResume(): Promise<number[]> {
 				options: {},
 			},
 		});
-		const [imported] = await setup.api.importWorkflows([journey], { activate: true });
+		const [imported, importedDirect] = await setup.api.importWorkflows([journey, directJourney(suffix, sinkUrl)], { activate: true });
 		const contacts = Array.from({ length: RESUMES }, (_, i) => `bench-${i}-${randomUUID().slice(0, 8)}`);
-		for (const contactId of contacts) {
-			for (let attempt = 0; ; attempt++) {
-				const res = await fetch(`${setup.url}/webhook/start-${suffix}`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ contactId }),
-				});
-				if (res.ok) break;
-				if (attempt > 20) throw new Error(`starting a journey answered ${res.status}`);
-				await new Promise((resolve) => setTimeout(resolve, 250));
-			}
-		}
+		const directContacts = contacts.map((c) => `${c}-direct`);
+		await startJourneys(setup.url, `start-${suffix}`, contacts);
+		await startJourneys(setup.url, `start-direct-${suffix}`, directContacts);
 		await setup.api.waitForExecutions({ workflowId: imported.id, count: RESUMES, statuses: ['waiting'], includeData: false, timeoutMs: 300_000 });
+		await setup.api.waitForExecutions({ workflowId: importedDirect.id, count: RESUMES, statuses: ['waiting'], includeData: false, timeoutMs: 300_000 });
 
-		const latencies: number[] = [];
-		for (const contactId of contacts) {
+		/** ms from `trigger` starting to the execution of `contactId` calling the sink */
+		const measure = async (contactId: string, trigger: () => Promise<void>): Promise<number> => {
 			const continued = new Promise<void>((resolve, reject) => {
 				const timer = setTimeout(() => reject(new Error(`execution of ${contactId} did not continue within 30 s`)), 30_000);
 				waiters.set(contactId, () => {
@@ -196,12 +259,30 @@ async function benchResume(): Promise<number[]> {
 				});
 			});
 			const start = performance.now();
-			const answer = await send(setup, purchase(contactId));
-			if (answer.resumed !== 1) throw new Error(`the event of ${contactId} resumed ${answer.resumed} executions`);
+			await trigger();
 			await continued;
-			latencies.push(arrived.get(contactId)! - start);
+			return arrived.get(contactId)! - start;
+		};
+		const ours: number[] = [];
+		const direct: number[] = [];
+		// alternately, so a busy moment of the machine slows both alike
+		for (let i = 0; i < RESUMES; i++) {
+			ours.push(
+				await measure(contacts[i], async () => {
+					const answer = await send(setup, purchase(contacts[i]));
+					if (answer.resumed !== 1) throw new Error(`the event of ${contacts[i]} resumed ${answer.resumed} executions`);
+				}),
+			);
+			const resumeUrl = resumeUrls.get(directContacts[i]);
+			if (!resumeUrl) throw new Error(`the baseline execution of ${directContacts[i]} did not report its resume URL`);
+			direct.push(
+				await measure(directContacts[i], async () => {
+					const res = await fetch(resumeUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+					if (!res.ok) throw new Error(`posting the resume URL of ${directContacts[i]} answered ${res.status}: ${await res.text()}`);
+				}),
+			);
 		}
-		return latencies;
+		return { ours, direct };
 	} finally {
 		await launched?.n8n.stop();
 		await new Promise((resolve) => sink.close(resolve));
@@ -213,9 +294,13 @@ async function main() {
 	const ingest = await benchIngest();
 	console.log(`bench event.ingest: ${Math.round(ingest.rate)} events/s`);
 	console.error(`# ${WAITS} waits registered, ${ingest.matchesPerRound} matches per round of ${BATCH * BATCHES_PER_ROUND} events`);
-	const latencies = await benchResume();
-	console.log(`bench event.resume_p50: ${percentile(latencies, 50).toFixed(1)} ms`);
-	console.log(`bench event.resume_p99: ${percentile(latencies, 99).toFixed(1)} ms`);
+	const { ours, direct } = await benchResume();
+	const p50 = percentile(ours, 50);
+	const directP50 = percentile(direct, 50);
+	console.log(`bench event.resume_p50: ${p50.toFixed(1)} ms`);
+	console.log(`bench event.resume_p99: ${percentile(ours, 99).toFixed(1)} ms`);
+	console.log(`bench event.resume_direct_p50: ${directP50.toFixed(1)} ms`);
+	console.log(`bench event.resume_vs_direct: ${(p50 / directP50).toFixed(2)}`);
 }
 
 main().then(

@@ -285,9 +285,47 @@ export function compileCapRequest(
 	return compiled;
 }
 
+/** Shapes found valid, by rules array: whether a request is valid does not depend on the time. */
+const validShapes = new WeakMap<CapRule[] | typeof NO_RULES, Set<string>>();
+const NO_RULES: CapRule[] = [];
+
 /** Checks a request the way the store will (throws CapRequestError), without touching a store. */
 export function validateCapRequest(request: CapRequest, around = Date.now(), cache?: Map<string, number[]>): void {
+	checkContact(request);
+	const rules = request.rules ?? NO_RULES;
+	// tags that are not a list of texts must reach the checks, not match a valid shape's joined text
+	const tags = request.tags;
+	if (tags !== undefined && !(Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) {
+		compileCapRequest(request, around, (kind, value) => `${kind}:${value}`, cache);
+		return;
+	}
+	let valid = validShapes.get(rules);
+	const key = shapeKey(request);
+	// items of one execution usually share a few shapes: each is compiled once
+	if (valid?.has(key)) return;
 	compileCapRequest(request, around, (kind, value) => `${kind}:${value}`, cache);
+	if (!valid || valid.size > 10_000) {
+		valid = new Set();
+		validShapes.set(rules, valid);
+	}
+	valid.add(key);
+}
+
+/** The checks that depend on more than the request's shape. */
+function checkContact(request: CapRequest): void {
+	if (typeof request.contactId !== 'string' || request.contactId === '') {
+		throw new CapRequestError('The contact ID is empty: map it to a field that identifies the contact');
+	}
+	if (request.mode === 'release' && !request.messageKey) {
+		throw new CapRequestError('Release needs the message key the slot was reserved with');
+	}
+}
+
+/** Everything but the rules that compiling a request depends on: mode, channel, campaign, tags, zone, send window. */
+function shapeKey(request: CapRequest): string {
+	const tags = Array.isArray(request.tags) ? request.tags.join('\u0001') : String(request.tags ?? '');
+	const w = request.sendWindow;
+	return `${request.mode}\u0000${request.channel ?? ''}\u0000${request.campaign ?? ''}\u0000${tags}\u0000${request.timeZone ?? ''}\u0000${w ? `${w.from}-${w.until}` : ''}`;
 }
 
 /**
@@ -310,20 +348,13 @@ export class BatchCompiler {
 	) {}
 
 	compile(request: CapRequest): CompiledCapRequest {
-		if (typeof request.contactId !== 'string' || request.contactId === '') {
-			throw new CapRequestError('The contact ID is empty: map it to a field that identifies the contact');
-		}
-		if (request.mode === 'release' && !request.messageKey) {
-			throw new CapRequestError('Release needs the message key the slot was reserved with');
-		}
+		checkContact(request);
 		let byRules = this.shapes.get(request.rules);
 		if (!byRules) {
 			byRules = new Map();
 			this.shapes.set(request.rules, byRules);
 		}
-		const tags = Array.isArray(request.tags) ? request.tags.join('\u0001') : String(request.tags ?? '');
-		const w = request.sendWindow;
-		const key = `${request.mode}\u0000${request.channel ?? ''}\u0000${request.campaign ?? ''}\u0000${tags}\u0000${request.timeZone ?? ''}\u0000${w ? `${w.from}-${w.until}` : ''}`;
+		const key = shapeKey(request);
 		let compiled = byRules.get(key);
 		if (!compiled) {
 			compiled = compileCapRequest(request, this.around, this.dimName, this.zoneCache);

@@ -14,16 +14,27 @@ import {
 import type { RedisContext } from './context';
 import { withDeadline } from './connection';
 import { sendScript } from './scripts';
+import { tagSlot } from './slots';
 
 /** Requests per script call: big enough to amortise the call, small enough to keep each script short. */
 export const CAP_CALL_SIZE = 256;
+/** Script calls per pipeline: one socket write each, sent while the next ones are encoded. */
+const CALLS_PER_WRITE = 64;
+
+/** What a batch needs of one contact: its send log key, digest secret and Redis Cluster slot. */
+interface CapContact {
+	key: string;
+	secret: string;
+	slot: number;
+}
 
 /**
- * Caps on Redis: a batch of requests becomes a few cap-apply calls (cap-apply-n.lua) written
- * back to back without waiting for replies — one round trip for the batch. A call carries up to
- * CAP_CALL_SIZE requests; requests of one contact stay in order and in one call, so later ones
- * see earlier ones. Requests of one shape (same rules, channel, campaign, tags, zone) are
- * compiled once per batch and their tables sent once per call.
+ * Caps on Redis: a batch of requests becomes cap-apply calls (cap-apply-n.lua) written back to
+ * back in pipelines without waiting for replies — one round trip for the batch. A call carries
+ * up to CAP_CALL_SIZE requests of one Redis Cluster slot (so it runs on a cluster too); requests
+ * of one contact stay in order and in one call, so later ones see earlier ones. Requests of one
+ * shape (same rules, channel, campaign, tags, zone) are compiled once per batch and their tables
+ * sent once per call.
  */
 export class RedisCapStore implements CapStore {
 	private readonly dimCache = new Map<string, string>();
@@ -40,23 +51,30 @@ export class RedisCapStore implements CapStore {
 		const compiler = new BatchCompiler(around, (kind: DimKind, value: string) => this.dim(kind, value), this.zoneCache);
 		const compiled = requests.map((r) => compiler.compile(r));
 
+		const contacts = this.contactsOf(requests);
 		// calls split only between contacts (a contact's requests stay in order in one call)
 		const calls = groupCalls(
 			requests.map((r) => r.contactId),
 			CAP_CALL_SIZE,
+			(contactId) => contacts.get(contactId)!.slot,
 		);
 
 		await this.ctx.ready(deadline);
 		const time = this.ctx.timeArg();
 		const serverDeadline = this.ctx.serverDeadline(deadline);
-		// each call is sent as soon as it is encoded, without waiting for the previous one (one
-		// round trip for the batch), so Redis runs a call while the next one is being encoded
-		const replies = new Array<Promise<unknown>>(calls.length);
+		// pipelines are sent as soon as they are encoded, without waiting for the previous one (one
+		// round trip for the batch), so Redis runs calls while the next ones are being encoded
+		const replies: Array<Promise<unknown[]>> = [];
+		let pipeline = this.ctx.client.pipeline();
 		for (let c = 0; c < calls.length; c++) {
-			const [keys, args] = encodeCall(calls[c], compiled, requests, time, this);
-			replies[c] = sendScript(this.ctx.client, 'capApply', keys, args, serverDeadline);
+			const [keys, args] = encodeCall(calls[c], compiled, requests, contacts, time, this);
+			sendScript(pipeline, 'capApply', keys, args, serverDeadline);
+			if ((c + 1) % CALLS_PER_WRITE === 0 || c === calls.length - 1) {
+				replies.push(this.ctx.exec(pipeline, deadline));
+				pipeline = this.ctx.client.pipeline();
+			}
 		}
-		const results = await withDeadline(Promise.all(replies), deadline, this.ctx.where);
+		const results = (await withDeadline(Promise.all(replies), deadline, this.ctx.where)).flat();
 
 		const decisions = new Array<CapDecision>(requests.length);
 		const raw = { code: 0, ruleRef: 0, count: 0, limit: 0, retryAt: 0 };
@@ -89,15 +107,19 @@ export class RedisCapStore implements CapStore {
 		return dim;
 	}
 
-	/** @internal the per-contact digest secret of a contact; pushes its send log key to `keys` */
-	contact(contactId: string, keys: string[]): Buffer {
-		const { tag, secret } = this.ctx.keys.contactHash(contactId);
-		keys.push(this.ctx.keys.keyForTag(tag, 'capLog'));
-		return secret;
+	/** Each contact of the batch hashed once, however many requests name it. */
+	private contactsOf(requests: CapRequest[]): Map<string, CapContact> {
+		const contacts = new Map<string, CapContact>();
+		for (const { contactId } of requests) {
+			if (contacts.has(contactId)) continue;
+			const { tag, secret } = this.ctx.keys.contactHash(contactId);
+			contacts.set(contactId, { key: this.ctx.keys.keyForTag(tag, 'capLog'), secret, slot: tagSlot(tag) });
+		}
+		return contacts;
 	}
 
 	/** @internal */
-	messageDigest(request: CapRequest, contactSecret: Buffer): string {
+	messageDigest(request: CapRequest, contactSecret: string): string {
 		if (request.messageKey) return this.ctx.keys.contactDigest(contactSecret, 'message', request.messageKey, 12);
 		// no key: a unique id, so the entry never matches a later request (and release can't find it)
 		return request.mode === 'reserve' || request.mode === 'record' ? `~${randomBytes(9).toString('base64url')}` : '';
@@ -105,13 +127,12 @@ export class RedisCapStore implements CapStore {
 }
 
 /**
- * Splits request indexes into script calls of at most `size`, never splitting one contact's
- * requests (so their order holds). This store talks to one Redis server (the credential has no
- * cluster mode), where one call may carry many contacts. On Redis Cluster a call must stay in
- * one slot: group by the slot of the contact's hash tag instead (keys.ts puts every key of a
- * contact in one slot, so a one-contact call always works).
+ * Splits request indexes into script calls of at most `size` requests of one slot (Redis
+ * Cluster refuses a call whose keys are in different slots; every key of a contact is in its
+ * tag's slot), never splitting one contact's requests: they stay together and in order, so
+ * later ones see earlier ones (and encodeCall finds a contact's requests next to each other).
  */
-export function groupCalls(contactOf: string[], size: number): number[][] {
+export function groupCalls(contactOf: string[], size: number, slotOf: (contactId: string) => number): number[][] {
 	// most batches name each contact once: only repeated contacts get a list of their own
 	const first = new Map<string, number>();
 	const more = new Map<number, number[]>();
@@ -125,18 +146,21 @@ export function groupCalls(contactOf: string[], size: number): number[][] {
 		}
 	}
 	const calls: number[][] = [];
-	let current: number[] = [];
-	for (const at of first.values()) {
+	// the call each slot is filling
+	const filling = new Map<number, number[]>();
+	for (const [contactId, at] of first) {
 		const group = more.get(at);
 		const n = group ? group.length : 1;
-		if (current.length > 0 && current.length + n > size) {
-			calls.push(current);
+		const slot = slotOf(contactId);
+		let current = filling.get(slot);
+		if (current === undefined || (current.length > 0 && current.length + n > size)) {
 			current = [];
+			calls.push(current);
+			filling.set(slot, current);
 		}
 		if (group) for (const i of group) current.push(i);
 		else current.push(at);
 	}
-	if (current.length > 0) calls.push(current);
 	return calls;
 }
 
@@ -151,49 +175,57 @@ function encodeCall(
 	call: number[],
 	compiled: CompiledCapRequest[],
 	requests: CapRequest[],
+	contacts: Map<string, CapContact>,
 	time: number | string,
 	store: RedisCapStore,
 ): [string[], Array<string | number>] {
 	const keys: string[] = [];
-	// contact → its 1-based index into KEYS
-	const keyIndex = new Map<string, number>();
-	const secrets: Buffer[] = [];
 	const dimSets = new Table<string>();
 	const ruleSets = new Table<CompiledCapRequest['rules']>();
 	const openSets = new Table<number[]>();
 	// the shape part ("mode,dimSet,ruleSet,openSet,") of each compiled object in the call
-	const shapes = new Map<CompiledCapRequest, string>();
+	const shapes = new Table<string>();
 	let perRequest = '';
+	let contactId: string | undefined;
+	let secret = '';
 	for (let j = 0; j < call.length; j++) {
 		const request = requests[call[j]];
-		const contactId = request.contactId;
-		let k = keyIndex.get(contactId);
-		if (k === undefined) {
-			secrets.push(store.contact(contactId, keys));
-			k = keys.length;
-			keyIndex.set(contactId, k);
+		// a contact's requests are next to each other in a call (groupCalls)
+		if (request.contactId !== contactId) {
+			contactId = request.contactId;
+			const contact = contacts.get(contactId)!;
+			keys.push(contact.key);
+			secret = contact.secret;
 		}
 		const c = compiled[call[j]];
-		let shape = shapes.get(c);
-		if (shape === undefined) {
+		let s = shapes.find(c);
+		if (s === 0) {
 			const dims = dimSets.ref(c.dims, dimString(c));
 			const rules = c.rules.length > 0 ? ruleSets.ref(c.rules, c.rules) : 0;
 			const open = c.open.length > 0 ? openSets.ref(c.open, c.open) : 0;
-			shape = `,${MODE_CODE[c.mode]},${dims},${rules},${open},`;
-			shapes.set(c, shape);
+			s = shapes.ref(c, `,${MODE_CODE[c.mode]},${dims},${rules},${open},`);
 		}
-		perRequest += `${k}${shape}${store.messageDigest(request, secrets[k - 1])};`;
+		perRequest += `${keys.length}${shapes.values[s - 1]}${store.messageDigest(request, secret)};`;
 	}
 	const args: Array<string | number> = [time, CAP_RETENTION_MS, CAP_MAX_ENTRIES, dimSets.values.length, ...dimSets.values];
 	args.push(ruleSets.values.length);
-	for (const rules of ruleSets.values) {
-		args.push(rules.length);
-		for (const r of rules) args.push(r.kind === 'gap' ? 'G' : 'L', r.dim, r.limit, r.ms, r.bounds.length, ...r.bounds);
-	}
+	for (const rules of ruleSets.values) for (const arg of ruleArgs(rules)) args.push(arg);
 	args.push(openSets.values.length);
 	for (const open of openSets.values) args.push(open.length / 2, ...open);
 	args.push(perRequest);
 	return [keys, args];
+}
+
+const ruleArgCache = new WeakMap<CompiledCapRequest['rules'], Array<string | number>>();
+/** A rule set's arguments (nRules, then kind, dim, limit, ms, nBounds, bounds… per rule), built once per rule set. */
+function ruleArgs(rules: CompiledCapRequest['rules']): Array<string | number> {
+	let args = ruleArgCache.get(rules);
+	if (args === undefined) {
+		args = [rules.length];
+		for (const r of rules) args.push(r.kind === 'gap' ? 'G' : 'L', r.dim, r.limit, r.ms, r.bounds.length, ...r.bounds);
+		ruleArgCache.set(rules, args);
+	}
+	return args;
 }
 
 /**
@@ -244,17 +276,25 @@ function dimString(c: CompiledCapRequest): string {
 	return s;
 }
 
-/** Distinct values of one call, by identity, referenced by 1-based index. */
+/**
+ * Distinct values of one call, by identity, referenced by 1-based index. A call has a few
+ * (often one contact, one shape): arrays searched in order cost less than a Map per call.
+ */
 class Table<T> {
 	readonly values: T[] = [];
-	private readonly index = new Map<object, number>();
+	private readonly identities: object[] = [];
+
+	/** the 1-based index of an identity, 0 when absent */
+	find(identity: object): number {
+		return this.identities.indexOf(identity) + 1;
+	}
 
 	ref(identity: object, value: T): number {
-		let i = this.index.get(identity);
-		if (i === undefined) {
+		let i = this.find(identity);
+		if (i === 0) {
+			this.identities.push(identity);
 			this.values.push(value);
 			i = this.values.length;
-			this.index.set(identity, i);
 		}
 		return i;
 	}

@@ -38,6 +38,9 @@ export class ItemParameters {
 	readonly bypass;
 	readonly bypassCounts;
 	readonly items;
+	/** rules per Caps value (see sharedRules) */
+	readonly rulesByCaps = new Map<string, CapRule[]>();
+	lastCaps?: { caps: IDataObject[]; rules: CapRule[] };
 
 	constructor(
 		readonly ctx: IExecuteFunctions,
@@ -116,7 +119,7 @@ function readTags(value: unknown, itemIndex: number): string[] | undefined {
 
 /** Time zone, caps and send window for a capping mode. */
 export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'sendWindow'> {
-	const rules = (p.caps(itemIndex)?.cap ?? []).map((cap, i) => toRule(cap, i, itemIndex));
+	const rules = sharedRules(p, p.caps(itemIndex)?.cap ?? [], itemIndex);
 	const sendWindow: SendWindow | undefined = p.quietHours(itemIndex)
 		? { from: text(p.sendFrom(itemIndex)), until: text(p.sendUntil(itemIndex)) }
 		: undefined;
@@ -131,6 +134,23 @@ export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapReque
 		);
 	}
 	return { timeZone: zone || p.fallbackZone, rules, sendWindow };
+}
+
+/**
+ * Items with equal caps get one rules array: the store compiles each rules array once per
+ * batch, so a new array per item would compile (and send) the same caps once per item. A fixed
+ * Caps parameter is one object for every item; caps from an expression are matched by value.
+ */
+function sharedRules(p: ItemParameters, caps: IDataObject[], itemIndex: number): CapRule[] {
+	if (p.lastCaps?.caps === caps) return p.lastCaps.rules;
+	const key = JSON.stringify(caps);
+	let rules = p.rulesByCaps.get(key);
+	if (!rules) {
+		rules = caps.map((cap, i) => toRule(cap, i, itemIndex));
+		p.rulesByCaps.set(key, rules);
+	}
+	p.lastCaps = { caps, rules };
+	return rules;
 }
 
 export function readBypass(p: ItemParameters, itemIndex: number): boolean {

@@ -112,8 +112,10 @@ describe('the resumer against a local HTTP server', () => {
 		expect(attempt).toMatchObject({ outcome: 'resumed', attempts: 4, status: 200 });
 		const times = received.filter((r) => r.path.includes(`/${scenario}/`)).map((r) => r.at);
 		const gaps = times.slice(1).map((t, i) => t - times[i]);
-		expect(gaps[0]).toBeGreaterThanOrEqual(15);
-		expect(gaps[2]).toBeGreaterThanOrEqual(gaps[0]);
+		// lower bounds only: a busy machine makes gaps longer, never shorter than the backoff (20, 40, 80 ms;
+		// 1 ms for timer rounding)
+		expect(gaps).toHaveLength(3);
+		gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(fast.retryBaseMs * 2 ** i - 1));
 		expect(await store.waits.get([ref])).toEqual([undefined]);
 	});
 

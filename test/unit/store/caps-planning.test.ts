@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { calendarBounds, CapRequestError, compileCapRequest, sendWindowIntervals, validateCapRequest } from '../../../lib/store/caps';
+import { calendarBounds, CapRequestError, compileCapRequest, sendWindowIntervals, validateCapRequest, type CapRequest, type CapRule } from '../../../lib/store/caps';
 import { groupCalls, parseReply } from '../../../lib/store/redis/caps';
 
 const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
@@ -84,6 +84,19 @@ describe('cap planning (shared by both stores)', () => {
 		expect(() => validateCapRequest({ mode: 'reserve', contactId: 'c', sendWindow: { from: '08:00', until: '20:00' }, timeZone: 'Nowhere/Else' })).toThrow(CapRequestError);
 	});
 
+	it('a shape validated once is not compiled again, and a bad request never passes as a valid shape', () => {
+		const rules: CapRule[] = [{ kind: 'limit', id: 'x', scope: 'tag', limit: 1, window: { kind: 'calendar', unit: 'day' } }];
+		const good: CapRequest = { mode: 'reserve', contactId: 'c', tags: ['1', 'promo'], timeZone: 'Asia/Seoul', rules };
+		validateCapRequest(good);
+		validateCapRequest({ ...good, contactId: 'd' });
+		expect(() => validateCapRequest({ ...good, contactId: '' })).toThrow(/contact ID is empty/);
+		// same joined text as the valid shape's tags
+		expect(() => validateCapRequest({ ...good, tags: [1, 'promo'] as never })).toThrow(/list of strings/);
+		expect(() => validateCapRequest({ ...good, tags: '1\u0001promo' as never })).toThrow(/list of strings/);
+		expect(() => validateCapRequest({ ...good, timeZone: 'Nowhere/Else' })).toThrow(/not a time zone/);
+		expect(() => validateCapRequest({ ...good, mode: 'release' })).toThrow(/message key/);
+	});
+
 	it('reads the cap-apply reply string (now, then 5 integers per request)', () => {
 		expect(parseReply('1717200000000,1,2,3,3,-1,6,0,-1,-1,-1', 11)).toEqual([1717200000000, 1, 2, 3, 3, -1, 6, 0, -1, -1, -1]);
 		// a Lua number that is not a plain integer is truncated, as Redis truncates one in an integer reply
@@ -92,19 +105,67 @@ describe('cap planning (shared by both stores)', () => {
 		expect(() => parseReply('1,,2', 3)).toThrow(/unexpected cap-apply reply/);
 	});
 
-	it('groups script calls without splitting one contact and without exceeding the call size', () => {
-		const keys = ['a', 'b', 'a', 'c', 'd', 'c', 'e'];
-		const calls = groupCalls(keys, 3);
-		expect(calls.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+	it('groups script calls by slot without splitting one contact and without exceeding the call size', () => {
+		const keys = ['a', 'b', 'a', 'c', 'd', 'c', 'e', 'f', 'g', 'f', 'h'];
+		// a, c, e, g share slot 1; b, d, f, h slot 2
+		const slotOf = (contact: string) => ('aceg'.includes(contact) ? 1 : 2);
+		const calls = groupCalls(keys, 3, slotOf);
+		expect(calls.flat().sort((x, y) => x - y)).toEqual(keys.map((_, i) => i));
 		for (const call of calls) {
 			expect(call.length).toBeLessThanOrEqual(3);
-			const contacts = new Set(call.map((i) => keys[i]));
-			for (const contact of contacts) expect(call.filter((i) => keys[i] === contact)).toEqual(keys.flatMap((k, i) => (k === contact ? [i] : [])));
+			expect(new Set(call.map((i) => slotOf(keys[i]))).size).toBe(1);
+			const contacts = [...new Set(call.map((i) => keys[i]))];
+			// one contact's requests: all of them, in order, next to each other
+			const byContact = contacts.flatMap((contact) => keys.flatMap((k, i) => (k === contact ? [i] : [])));
+			expect(call).toEqual(byContact);
 		}
+		// slot 1: [a a] [c c e] [g] (c's two requests do not fit next to a's); slot 2: [b d] [f f h]
+		expect(calls.map((call) => call.map((i) => keys[i]).join(''))).toEqual(['aa', 'bd', 'cce', 'ffh', 'g']);
+	});
+});
+
+describe('Redis Cluster slots', () => {
+	it('computes the slots Redis Cluster gives (CRC16 XModem mod 16384, hash tags)', async () => {
+		const { keySlot, tagSlot } = await import('../../../lib/store/redis/slots');
+		// the values CLUSTER KEYSLOT answers
+		expect(keySlot('foo')).toBe(12182);
+		expect(keySlot('123456789')).toBe(0x31c3 & 16383);
+		expect(keySlot('{user1000}.following')).toBe(keySlot('user1000'));
+		expect(keySlot('{user1000}.following')).toBe(keySlot('{user1000}.followers'));
+		// an empty tag does not count: the whole key is hashed
+		expect(keySlot('foo{}{bar}')).not.toBe(keySlot('bar'));
+		expect(keySlot('foo{{bar}}zap')).toBe(keySlot('{bar'));
+		expect(keySlot('ü{é}x')).toBe(keySlot(Buffer.from('é')));
+		for (const tag of ['abc', 'Qm9vZ2xlLUNsdXN0ZXItVGFn', 'x-_9']) expect(tagSlot(tag)).toBe(keySlot(`ns:cap:{${tag}}:log`));
 	});
 });
 
 describe('keyed hashes', () => {
+	it('contact tags and message digests keep their values (strings, no Buffers)', async () => {
+		const { createHash, createHmac } = await import('node:crypto');
+		const { RedisKeys, base64urlOfLatin1 } = await import('../../../lib/store/redis/keys');
+		const secret = 'integration-secret-16';
+		const keys = new RedisKeys('ns', secret);
+		for (const contactId of ['alice@example.com', '김민수', '', 'x'.repeat(300)]) {
+			const mac = createHmac('sha256', secret).update(`contact\u0000${contactId}`).digest();
+			const { tag, secret: contactSecret } = keys.contactHash(contactId);
+			expect(tag).toBe(mac.subarray(0, 16).toString('base64url'));
+			expect(keys.contactTag(contactId)).toBe(tag);
+			expect(Buffer.from(contactSecret, 'latin1')).toEqual(mac.subarray(16));
+			for (const bytes of [12, 16]) {
+				const expected = createHash('sha256')
+					.update(`${mac.subarray(16).toString('latin1')}\u0000message\u0000wf:node:exec:7`)
+					.digest()
+					.subarray(0, bytes)
+					.toString('base64url');
+				expect(keys.contactDigest(contactSecret, 'message', 'wf:node:exec:7', bytes)).toBe(expected);
+			}
+		}
+		const bytes = Buffer.from([0, 1, 2, 250, 251, 252, 253, 254, 255, 62, 63]);
+		for (let n = 0; n <= bytes.length; n++) expect(base64urlOfLatin1(bytes.toString('latin1'), 0, n)).toBe(bytes.subarray(0, n).toString('base64url'));
+	});
+
+
 	it('HmacSha256 is RFC 2104 HMAC-SHA256 (short, long, unicode keys and messages)', async () => {
 		const { createHmac } = await import('node:crypto');
 		const { HmacSha256 } = await import('../../../lib/store/redis/keys');

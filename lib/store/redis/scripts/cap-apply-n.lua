@@ -8,9 +8,8 @@
   dimension is 'a' (all channels) or a keyed hash of a channel (c…), campaign (p…) or tag (t…).
   Rules count the entries of one dimension in a window; a gap rule looks at the newest one.
 
-  KEYS[1..n]  the send logs (<ns>:cap:{<contact hash>}:log) of the contacts in this call. On a
-              single Redis server one call carries many contacts; against Redis Cluster the
-              caller would group requests by slot (every key of a contact shares one slot).
+  KEYS[1..n]  the send logs (<ns>:cap:{<contact hash>}:log) of the contacts in this call, all
+              in one hash slot (the caller groups requests by slot, as Redis Cluster requires).
 
   (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
   ARGV[1]  time offset in ms added to the server clock (0 in production; tests move time),

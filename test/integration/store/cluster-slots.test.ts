@@ -1,0 +1,128 @@
+/**
+ * Redis Cluster refuses a command whose keys are in different hash slots (CROSSSLOT). Every
+ * command the Redis store sends — script calls and plain commands, alone or in pipelines — is
+ * recorded here on its way to the (single, real) server, and the slots of its keys are
+ * computed as Cluster does. Batches mix many contacts so that multi-contact calls would show.
+ */
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStore } from '../../../lib/store/redis/RedisStore';
+import { keySlot } from '../../../lib/store/redis/slots';
+import type { CapRequest } from '../../../lib/store/caps';
+import type { ContactEvent } from '../../../lib/store/types';
+import type { WaitRegistration } from '../../../lib/store/waits';
+import { adminClient, deleteNamespace, requireRedis, storeConfig, uniqueNamespace } from '../helpers/redis';
+
+interface SentCommand {
+	name: string;
+	keys: Array<string | Buffer>;
+}
+
+beforeAll(requireRedis);
+const admin = adminClient();
+const namespace = uniqueNamespace('slots');
+const store = RedisStore.standalone(storeConfig(namespace));
+const sent: SentCommand[] = [];
+// every command reaches the connection through sendCommand, pipelined ones included
+const client = store.ctx.client as Redis & { sendCommand: Redis['sendCommand'] };
+const sendCommand = client.sendCommand.bind(client);
+client.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], ...rest: unknown[]) => {
+	sent.push({ name: command.name, keys: command.getKeys() });
+	return (sendCommand as (...args: unknown[]) => unknown)(command, ...rest);
+}) as Redis['sendCommand'];
+
+afterAll(async () => {
+	await deleteNamespace(admin, namespace);
+	await store.close();
+	await admin.quit();
+});
+
+const contacts = Array.from({ length: 300 }, (_, i) => `contact-${i}@example.com`);
+
+/** Runs `work`, then checks every command it sent: at least one carries keys, and each command's keys share one slot. */
+async function expectOneSlotPerCommand(work: () => Promise<unknown>, expectedCommands: string[]): Promise<SentCommand[]> {
+	sent.length = 0;
+	await work();
+	const withKeys = sent.filter((c) => c.keys.length > 0);
+	expect(withKeys.length).toBeGreaterThan(0);
+	expect([...new Set(withKeys.map((c) => c.name))].sort()).toEqual(expectedCommands.sort());
+	for (const command of withKeys) {
+		const slots = new Set(command.keys.map((key) => keySlot(key)));
+		expect(slots.size, `${command.name} with ${command.keys.length} keys in slots ${[...slots].slice(0, 5).join(', ')}…`).toBe(1);
+	}
+	return withKeys;
+}
+
+describe('every Redis call stays in one Cluster slot', () => {
+	it('caps: a batch of many contacts (some named twice) becomes one-slot script calls, decided as before', async () => {
+		const rules: CapRequest['rules'] = [
+			{ kind: 'limit', id: 'two a day', scope: 'channel', limit: 2, window: { kind: 'calendar', unit: 'day' } },
+			{ kind: 'gap', id: 'gap', scope: 'all', gapMs: 60_000 },
+		];
+		const requests: CapRequest[] = contacts.flatMap((contactId, i) => {
+			const request: CapRequest = { mode: 'reserve', contactId, channel: 'email', timeZone: 'Europe/Berlin', messageKey: `m-${i}`, rules };
+			// every tenth contact twice in the batch: the second is capped by the gap
+			return i % 10 === 0 ? [request, { ...request, messageKey: `m-${i}-again` }] : [request];
+		});
+		let decisions: Awaited<ReturnType<typeof store.caps.apply>> = [];
+		const calls = await expectOneSlotPerCommand(async () => {
+			decisions = await store.caps.apply(requests);
+		}, ['evalsha']);
+		// a call per slot: as many calls as distinct slots among the contacts
+		const slots = new Set(contacts.map((c) => keySlot(store.keys.key(c, 'capLog'))));
+		expect(calls.length).toBe(slots.size);
+		expect(decisions.filter((d) => d.allowed).length).toBe(contacts.length);
+		expect(decisions.filter((d) => d.reason === 'min_gap').length).toBe(contacts.length / 10);
+		// each contact's second request came right after its first, in the same call
+		for (let i = 0; i < requests.length - 1; i++) {
+			if (requests[i + 1].contactId === requests[i].contactId) expect(decisions[i + 1]).toMatchObject({ allowed: false, reason: 'min_gap' });
+		}
+	});
+
+	it('events: record and list', async () => {
+		const now = await store.now();
+		const events: ContactEvent[] = contacts.map((contactId, i) => ({ id: `e-${i}`, contactId, name: 'purchase', properties: { i }, occurredAt: now }));
+		await expectOneSlotPerCommand(() => store.events.record(events, { historyLimit: 10, ttlSeconds: 600 }), ['evalsha']);
+		await expectOneSlotPerCommand(() => store.events.list(contacts.map((contactId) => ({ contactId }))), ['zrangebyscore']);
+	});
+
+	it('waits: register, find, get, claim, remove', async () => {
+		const now = await store.now();
+		const registrations: WaitRegistration[] = contacts.slice(0, 50).map((contactId, i) => ({
+			waitId: `exec-${i}:node`,
+			token: `token-${i}`,
+			contactId,
+			executionId: `exec-${i}`,
+			nodeId: 'node',
+			match: { names: ['purchase'], sinceMs: now - 60_000 },
+			snapshot: { contactId },
+			resumeUrl: `http://127.0.0.1:5678/webhook-waiting/exec-${i}/node`,
+			expiresAt: now + 600_000,
+			createdAt: now,
+		}));
+		const refs = registrations.map((r) => ({ contactId: r.contactId, waitId: r.waitId, token: r.token }));
+		await expectOneSlotPerCommand(() => store.waits.register(registrations, { graceSeconds: 60 }), ['evalsha']);
+		await expectOneSlotPerCommand(() => store.waits.find(registrations.map((r) => ({ contactId: r.contactId, name: 'purchase' }))), ['evalsha']);
+		await expectOneSlotPerCommand(() => store.waits.get(refs), ['hmget']);
+		await expectOneSlotPerCommand(() => store.waits.claim(refs[0], 'event-1'), ['evalsha']);
+		await expectOneSlotPerCommand(() => store.waits.remove(refs), ['evalsha']);
+	});
+
+	it('webhook deliveries: first seen, remember, forget', async () => {
+		const ids = contacts.map((_, i) => `delivery-${i}`);
+		await expectOneSlotPerCommand(() => store.deliveries.firstSeen('hook', ids, 60), ['set']);
+		await expectOneSlotPerCommand(() => store.deliveries.remember('hook', ids, 60), ['set']);
+		await expectOneSlotPerCommand(() => store.deliveries.forget('hook', ids), ['del']);
+	});
+
+	it('contacts: update, get, erase (every key of a contact in one call)', async () => {
+		const now = await store.now();
+		await expectOneSlotPerCommand(
+			() => store.contacts.update(contacts.map((contactId) => ({ contactId, at: now, unsubscribe: ['email'] })), { ttlSeconds: 600 }),
+			['evalsha'],
+		);
+		await expectOneSlotPerCommand(() => store.contacts.get(contacts), ['hgetall']);
+		const erased = await expectOneSlotPerCommand(() => store.contacts.erase(contacts), ['unlink']);
+		expect(erased.every((c) => c.keys.length > 1)).toBe(true);
+	});
+});
