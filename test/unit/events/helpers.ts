@@ -27,6 +27,8 @@ export interface FakeExecuteOptions {
 	resumeUrl?: string;
 	continueOnFail?: boolean;
 	timezone?: string;
+	/** n8n's execution mode; 'manual' is a run started from the editor */
+	mode?: string;
 }
 
 export interface FakeExecute {
@@ -61,6 +63,7 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		},
 		getWorkflow: () => ({ id: 'wf-1', name: 'Test Workflow', active: true }),
 		getExecutionId: () => executionId,
+		getMode: () => options.mode ?? 'webhook',
 		getExecutionContext: () => (options.establishedAt === undefined ? undefined : { version: 1, establishedAt: options.establishedAt, source: 'webhook' }),
 		evaluateExpression: (expression: string) => {
 			if (expression.includes('$execution.resumeUrl')) {
@@ -92,6 +95,8 @@ export interface FakeWebhookOptions {
 	executionId?: string;
 	nodeId?: string;
 	workflowId?: string;
+	/** n8n's execution mode; 'manual' is a test webhook */
+	mode?: string;
 }
 
 export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctions; response: FakeResponse; logs: LogLine[] } {
@@ -123,6 +128,7 @@ export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctio
 		getNode: () => node,
 		getWorkflow: () => ({ id: options.workflowId ?? 'wf-1', name: 'Test Workflow', active: true }),
 		getExecutionId: () => options.executionId ?? 'exec-1',
+		getMode: () => options.mode ?? 'webhook',
 		getNodeParameter: (name: string, fallback?: unknown) => (name in options.parameters ? options.parameters[name] : fallback),
 		getCredentials: async (type: string) => {
 			if (type === 'journeyEventSigningApi' && options.credentials) return options.credentials;

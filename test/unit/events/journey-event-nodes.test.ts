@@ -150,7 +150,7 @@ describe('Journey Event node', () => {
 	it('fails naming the item and field, or passes the error on with continue on fail', async () => {
 		const params = { ...base, operation: 'record', eventId: 'x', contactId: (i: number) => (i === 1 ? '' : 'someone'), eventName: 'n', properties: {}, occurredAt: '' };
 		await expect(action.execute.call(fakeExecute({ items: [{}, {}], parameters: params }).ctx)).rejects.toMatchObject({
-			message: 'Item 1: the event has no contact id',
+			message: 'Item 2: the event has no contact id',
 			description: expect.stringMatching(/Contact ID/),
 		});
 		const [out] = await action.execute.call(fakeExecute({ items: [{}, {}], parameters: params, continueOnFail: true }).ctx);
@@ -180,7 +180,7 @@ describe('Journey Event node', () => {
 		const erase = fakeExecute({ items: [{ contactId: c }], parameters: { ...base, operation: 'erase', contactId: c } });
 		const [[erased]] = await action.execute.call(erase.ctx);
 		expect(erased.json.journeyEvent).toMatchObject({ operation: 'erase', erased: true });
-		expect((erased.json.journeyEvent as { removed: number }).removed).toBeGreaterThanOrEqual(3);
+		expect((erased.json.journeyEvent as { removedKeys: number }).removedKeys).toBeGreaterThanOrEqual(3);
 		expect(await store.contacts.get([c])).toEqual([undefined]);
 		expect(await store.events.list([{ contactId: c }])).toEqual([[]]);
 	});
