@@ -149,22 +149,23 @@ export async function resolveStore(
 				description: 'Select a "Journey Store (Redis)" credential on the node, or set "Store" to In-Memory.',
 			});
 		}
+		let config;
 		try {
-			const config = parseRedisStoreConfig(data as Record<string, unknown>);
-			if (test && config.namespace.length + TEST_STORE_SUFFIX.length > MAX_NAMESPACE) {
-				throw new NodeOperationError(ctx.getNode(), `The key namespace "${config.namespace}" is too long for a test store`, {
-					itemIndex,
-					description: `Test runs use the namespace followed by "${TEST_STORE_SUFFIX}", which must fit in ${MAX_NAMESPACE} characters: shorten the namespace to ${MAX_NAMESPACE - TEST_STORE_SUFFIX.length} characters, or set "Test Runs Use" to The Production Store.`,
-				});
-			}
-			return getRedisStore(test ? { ...config, namespace: config.namespace + TEST_STORE_SUFFIX } : config);
+			config = parseRedisStoreConfig(data as Record<string, unknown>);
 		} catch (error) {
-			if (error instanceof NodeOperationError) throw error;
 			throw new NodeOperationError(ctx.getNode(), `The Journey Store (Redis) credential is invalid: ${(error as Error).message}`, {
 				itemIndex,
 				description: 'Open the credential and fix the field the message names.',
 			});
 		}
+		if (!test) return getRedisStore(config);
+		if (config.namespace.length + TEST_STORE_SUFFIX.length > MAX_NAMESPACE) {
+			throw new NodeOperationError(ctx.getNode(), `The key namespace "${config.namespace}" is too long for a test store`, {
+				itemIndex,
+				description: `Test runs use the namespace followed by "${TEST_STORE_SUFFIX}", which must fit in ${MAX_NAMESPACE} characters: shorten the namespace to ${MAX_NAMESPACE - TEST_STORE_SUFFIX.length} characters, or set "Test Runs Use" to The Production Store.`,
+			});
+		}
+		return getRedisStore({ ...config, namespace: config.namespace + TEST_STORE_SUFFIX });
 	}
 	throw new NodeOperationError(ctx.getNode(), `Unknown store "${kind}"`, {
 		itemIndex,

@@ -66,7 +66,7 @@ export const journeyEventProperties: INodeProperties[] = [
 		required: true,
 		displayOptions: show('record'),
 		placeholder: 'purchase',
-		description: 'What the contact did, e.g. purchase or cart_abandoned: type it, or map it from the item (e.g. {{ $json.event }})',
+		description: 'What the contact did, e.g. purchase or cart_abandoned. Type it, or drag in the input field that holds it.',
 	},
 	{
 		displayName: 'Properties',

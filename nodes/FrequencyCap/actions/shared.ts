@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { isValidTimeZone, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
+import { isValidTimeZone, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
 import { parameterReader } from '../params';
 
 /** A request to send to the store, or a decision made without it (transactional bypass). */
@@ -9,7 +9,12 @@ export interface Plan {
 	/** transactional: allowed whatever the caps say (the request, if any, only records it) */
 	bypass?: boolean;
 	messageKey: string;
+	/** the contact's time zone was not a valid IANA zone and the fallback zone was used instead */
+	invalidTimeZone?: string;
 }
+
+/** What to do with a contact time zone that is not a valid IANA zone (Options). */
+export type InvalidZonePolicy = 'error' | 'fallback';
 
 /** A bad parameter value on one item; the router turns it into a NodeOperationError. */
 export class ParameterError extends Error {
@@ -41,6 +46,7 @@ export class ItemParameters {
 	constructor(
 		readonly ctx: IExecuteFunctions,
 		readonly fallbackZone: string,
+		readonly invalidZone: InvalidZonePolicy = 'error',
 	) {
 		this.contactId = parameterReader<unknown>(ctx, 'contactId', '');
 		this.channel = parameterReader<unknown>(ctx, 'channel', '');
@@ -77,7 +83,8 @@ export function readContactId(p: ItemParameters, itemIndex: number): string {
 		throw new ParameterError(
 			'Contact ID',
 			`Item ${itemIndex}: Contact ID is empty`,
-			'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }} or {{ $json.email }}.',
+			webhookBodyHint(p.ctx.getInputData()[itemIndex]?.json, 'contactId', 'Contact ID') ??
+				'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }} or {{ $json.email }}.',
 		);
 	}
 	return contactId;
@@ -109,19 +116,39 @@ function readTags(value: unknown, itemIndex: number): string[] | undefined {
 export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'sendWindow'> {
 	const rules = (p.caps(itemIndex)?.cap ?? []).map((cap, i) => toRule(cap, i, itemIndex));
 	const sendWindow: SendWindow | undefined = p.quietHours(itemIndex)
-		? { from: text(p.sendFrom(itemIndex)), until: text(p.sendUntil(itemIndex)) }
+		? { from: clockTime(p.sendFrom, 'Send From', itemIndex), until: clockTime(p.sendUntil, 'Send Until', itemIndex) }
 		: undefined;
 	const needsZone = sendWindow !== undefined || rules.some((r) => r.kind === 'limit' && r.window.kind === 'calendar');
 	if (!needsZone) return { rules, sendWindow };
 	const zone = text(p.timezone(itemIndex));
+	if (zone && !isValidTimeZone(zone) && p.invalidZone === 'fallback') return { timeZone: p.fallbackZone, rules, sendWindow };
 	if (zone && !isValidTimeZone(zone)) {
 		throw new ParameterError(
 			'Contact Time Zone',
 			`Item ${itemIndex}: ${JSON.stringify(zone)} is not a valid time zone`,
-			'Use an IANA zone name such as "Europe/Berlin" or "Asia/Seoul", fix the contact\'s field, or clear the parameter to use the fallback zone.',
+			'Use an IANA zone name such as "Europe/Berlin" or "Asia/Seoul", fix the contact\'s field, or choose Options → Invalid Contact Time Zone → Use the Fallback Zone and Flag the Item.',
 		);
 	}
 	return { timeZone: zone || p.fallbackZone, rules, sendWindow };
+}
+
+/** The zone an item's times are shown in: its own when valid, else the fallback (flagged by the router). */
+export function displayZone(p: ItemParameters, itemIndex: number): { zone: string; invalid?: string } {
+	const zone = text(p.timezone(itemIndex));
+	if (!zone) return { zone: p.fallbackZone };
+	return isValidTimeZone(zone) ? { zone } : { zone: p.fallbackZone, invalid: zone };
+}
+
+const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function clockTime(read: (itemIndex: number) => unknown, parameter: string, itemIndex: number): string {
+	const value = text(read(itemIndex));
+	if (CLOCK.test(value)) return value;
+	throw new ParameterError(
+		parameter,
+		`Item ${itemIndex}: ${JSON.stringify(value)} is not a time of day as HH:mm (24-hour)`,
+		`Write "${parameter}" as two-digit hours and minutes, e.g. 08:00 or 21:30.`,
+	);
 }
 
 export function readBypass(p: ItemParameters, itemIndex: number): boolean {

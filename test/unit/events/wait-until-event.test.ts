@@ -11,6 +11,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestEvents } from '../../../lib/events/ingest';
 import { getMemoryStore } from '../../../lib/store/memory/MemoryStore';
+import { TEST_STORE_SUFFIX } from '../../../lib/n8n/store';
 import type { ContactEvent } from '../../../lib/store/types';
 import { WaitUntilEvent } from '../../../nodes/WaitUntilEvent/WaitUntilEvent.node';
 import { fakeExecute, fakeWebhook } from './helpers';
@@ -91,7 +92,7 @@ const waitParams = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Runs the node for one contact like n8n would and registers the execution with the stand-in. */
-async function startWait(item: IDataObject, parameters: Record<string, unknown>, extra: { establishedAt?: number } = {}) {
+async function startWait(item: IDataObject, parameters: Record<string, unknown>, extra: { establishedAt?: number; mode?: string } = {}) {
 	const id = randomUUID();
 	const nodeId = randomUUID();
 	const run = fakeExecute({
@@ -101,6 +102,7 @@ async function startWait(item: IDataObject, parameters: Record<string, unknown>,
 		nodeId,
 		establishedAt: extra.establishedAt ?? Date.now(),
 		resumeUrl: `${base}/${id}?signature=tok`,
+		mode: extra.mode,
 	});
 	const execution: Execution = { id, nodeId, status: 'running', parameters: resolveForWebhook(parameters), continuations: [] };
 	executions.set(id, execution);
@@ -135,6 +137,20 @@ const event = (contactId: string, name = 'purchase', properties: Record<string, 
 const ingest = (events: ContactEvent[]) => ingestEvents(store, events, { resumeOptions: { retryBaseMs: 10, retryBudgetMs: 3000 } });
 
 describe('Wait Until Event (unit, with an n8n stand-in)', () => {
+	it('a test run waits in the test store: live events do not resume it, a test event does (n8n resumes it in webhook mode)', async () => {
+		const c = contact();
+		const { execution } = await startWait(c, waitParams({ contactId: c.contactId }), { mode: 'manual' });
+		expect(execution.status).toBe('waiting');
+		expect((await store.waits.find([{ contactId: c.contactId, name: 'purchase' }]))[0]).toEqual([]);
+		expect((await ingest([event(c.contactId)]))[0]).toMatchObject({ recorded: true, resumed: 0 });
+		expect(execution.continuations).toHaveLength(0);
+
+		const testStore = getMemoryStore(`default${TEST_STORE_SUFFIX}`);
+		const [result] = await ingestEvents(testStore, [event(c.contactId)], { resumeOptions: { retryBaseMs: 10, retryBudgetMs: 3000 } });
+		expect(result).toMatchObject({ recorded: true, resumed: 1 });
+		expect(execution.continuations.map((k) => k.output)).toEqual([1]);
+	});
+
 	it('parks the execution until its timeout, then an event continues it once on Event Received with the snapshot and the event', async () => {
 		const c = contact();
 		const before = Date.now();

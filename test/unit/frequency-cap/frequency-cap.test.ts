@@ -24,9 +24,8 @@ const base = (extra: Record<string, unknown> = {}) => ({
 afterEach(() => vi.restoreAllMocks());
 
 describe('Frequency Cap node', () => {
-	it('declares two named outputs, usableAsTool and the Redis credential with its test', () => {
+	it('declares usableAsTool and the Redis credential with its test (outputs per mode: editor.test.ts)', () => {
 		const d = node.description;
-		expect(d.outputNames).toEqual(['Allowed', 'Capped']);
 		expect(d.usableAsTool).toBe(true);
 		expect(d.credentials).toEqual([
 			expect.objectContaining({ name: 'journeyStoreRedisApi', testedBy: 'journeyStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } }),
