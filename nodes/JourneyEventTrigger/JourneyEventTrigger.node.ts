@@ -9,7 +9,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { decodeSecret, storeCredentialTest } from '../../lib';
+import { journeyEventSigningSecretTest, storeCredentialTest } from '../../lib';
 import { journeyEventTriggerProperties } from './description';
 import { handleDelivery } from './delivery';
 
@@ -50,6 +50,16 @@ export class JourneyEventTrigger implements INodeType {
 				isFullPath: true,
 			},
 		],
+		triggerPanel: {
+			header: 'Send a signed test event to the Test URL above',
+			executionsHelp: {
+				inactive:
+					'<b>While testing</b>, POST one event as JSON to the <b>Test URL</b>, e.g. <code>{"contactId": "c-42", "name": "purchase", "properties": {"total": 80}}</code>, with the Standard Webhooks headers <code>webhook-id</code>, <code>webhook-timestamp</code> and <code>webhook-signature</code> signed with the secret of the Journey Event Signing credential. A refused test delivery shows here with its reason. Test runs use the test store unless <i>Test Runs Use</i> says otherwise.<br /><br /><b>Once the workflow is published</b>, senders POST to the <b>Production URL</b>; every accepted delivery starts an execution, listed under Executions.',
+				active:
+					'<b>The workflow is published</b>: senders POST signed events to the <b>Production URL</b> and each accepted delivery starts an execution, listed under Executions. To try a delivery here, POST it to the <b>Test URL</b> while this panel listens.',
+			},
+			activationHint: 'Once you have tried a delivery, publish the workflow so that senders can reach the Production URL.',
+		},
 		properties: journeyEventTriggerProperties,
 	};
 
@@ -60,17 +70,7 @@ export class JourneyEventTrigger implements INodeType {
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
 			): Promise<INodeCredentialTestResult> {
-				const data = credential.data ?? {};
-				try {
-					decodeSecret(String(data.secret ?? ''));
-					if (data.previousSecret) decodeSecret(String(data.previousSecret));
-				} catch (error) {
-					return { status: 'Error', message: (error as Error).message };
-				}
-				if (!String(data.secret ?? '').trim().startsWith('whsec_')) {
-					return { status: 'Error', message: 'The signing secret should start with "whsec_" (Standard Webhooks format)' };
-				}
-				return { status: 'OK', message: 'The signing secret is a valid Standard Webhooks secret' };
+				return await journeyEventSigningSecretTest(credential);
 			},
 		},
 	};

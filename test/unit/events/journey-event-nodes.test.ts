@@ -106,6 +106,70 @@ describe('Journey Event Trigger', () => {
 		expect(await store.events.list([{ contactId: c }])).toEqual([[]]);
 	});
 
+	it('a refused test delivery (editor listening) shows its reason as an item; a live one starts nothing', async () => {
+		const c = contactId();
+		const badSecret = 'whsec_' + Buffer.alloc(32, 4).toString('base64');
+		const test = deliver({ id: 'r1', contactId: c, name: 'purchase' }, { secret: badSecret });
+		const hook = fakeWebhook({
+			body: { id: 'r1', contactId: c, name: 'purchase' },
+			rawBody: Buffer.from(JSON.stringify({ id: 'r1', contactId: c, name: 'purchase' })),
+			headers: signedHeaders(badSecret, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), JSON.stringify({ id: 'r1', contactId: c, name: 'purchase' })),
+			parameters: { store: 'memory', record: true, options: {} },
+			credentials: { secret: SECRET, previousSecret: '' },
+			mode: 'manual',
+		});
+		const shown = await trigger.webhook.call(hook.ctx);
+		expect(hook.response).toMatchObject({ status: 401, body: { error: 'no_matching_signature' } });
+		expect(shown.workflowData?.[0][0].json.journeyEvent).toMatchObject({
+			refused: true,
+			status: 401,
+			reason: 'no_matching_signature',
+			hint: expect.stringMatching(/secret/),
+		});
+		const noContact = fakeWebhook({
+			body: { name: 'purchase' },
+			rawBody: Buffer.from('{"name":"purchase"}'),
+			headers: signedHeaders(SECRET, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), '{"name":"purchase"}'),
+			parameters: { store: 'memory', record: true, options: {} },
+			credentials: { secret: SECRET, previousSecret: '' },
+			mode: 'manual',
+		});
+		const missing = await trigger.webhook.call(noContact.ctx);
+		expect(missing.workflowData?.[0][0].json.journeyEvent).toMatchObject({ status: 400, reason: 'bad_event', message: expect.stringMatching(/contactId/) });
+		// live: answered, nothing started
+		expect(await test.run()).toEqual({ noWebhookResponse: true });
+	});
+
+	it('describes its listening state: what to send and where', () => {
+		const panel = trigger.description.triggerPanel as { header: string; executionsHelp: { inactive: string; active: string } };
+		expect(panel.header).toMatch(/Test URL/);
+		expect(panel.executionsHelp.inactive).toMatch(/POST.*Test URL.*contactId.*webhook-signature.*Signing credential/s);
+		expect(panel.executionsHelp.active).toMatch(/Production URL/);
+	});
+
+	it('the signing credential test says what is wrong on its face, and hands out a new secret', async () => {
+		const test = (data: Record<string, unknown>) =>
+			trigger.methods.credentialTest.journeyEventSigningSecretTest.call({} as never, { id: '1', name: 'x', type: 'journeyEventSigningApi', data });
+		const cases: Array<[string, RegExp]> = [
+			['', /Signing Secret is empty/],
+			[` ${SECRET}`, /spaces/],
+			[`"${SECRET}"`, /quotes/],
+			[SECRET.slice('whsec_'.length), /does not start with "whsec_".*put "whsec_" in front/],
+			['whsec_abc-def', /"-" at position 10.*base64/],
+			['whsec_' + Buffer.alloc(8, 1).toString('base64'), /8-byte key; at least 16/],
+		];
+		for (const [secret, problem] of cases) {
+			const result = await test({ secret });
+			expect(result.status, secret).toBe('Error');
+			expect(result.message, secret).toMatch(problem);
+			const offered = /new secret you can paste into Signing Secret \(and give to the sender\): (whsec_\S+)$/.exec(result.message)?.[1];
+			expect(offered, result.message).toBeDefined();
+			expect(await test({ secret: offered })).toMatchObject({ status: 'OK' });
+		}
+		expect(await test({ secret: SECRET, previousSecret: 'whsec_x' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/^Previous Signing Secret/) });
+		expect(await test({ secret: SECRET })).toMatchObject({ status: 'OK', message: expect.stringMatching(/32-byte key/) });
+	});
+
 	it('tests the signing secret credential', async () => {
 		const test = trigger.methods.credentialTest.journeyEventSigningSecretTest;
 		const ok = await test.call({} as never, { id: '1', name: 'x', type: 'journeyEventSigningApi', data: { secret: SECRET } });
