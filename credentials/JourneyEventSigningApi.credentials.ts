@@ -16,13 +16,13 @@ export class JourneyEventSigningApi implements ICredentialType {
 		dark: 'file:../nodes/JourneyEventTrigger/journeyEventTrigger.dark.svg',
 	};
 
-	documentationUrl = 'https://github.com/n8n-nodes-journeys/n8n-nodes-journeys#journeys-that-wait-for-events';
+	documentationUrl = 'https://github.com/n8n-nodes-journeys/n8n-nodes-journeys#journey-event-trigger';
 
 	properties: INodeProperties[] = [
 		{
 			displayName:
 				'No secret yet? Leave Signing Secret empty and click Save: the connection test answers with a new random secret. Paste it here, save again, and give the same secret to the system that sends the events.',
-			name: 'newSecretNotice',
+			name: 'howToCreateNotice',
 			type: 'notice',
 			default: '',
 		},

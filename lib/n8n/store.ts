@@ -128,15 +128,11 @@ export function usesTestStore(ctx: StoreContext, itemIndex = 0): boolean {
 
 /**
  * The store a node's "Store" parameter points at; one instance per process and credential.
- * Test runs get the test store (see `usesTestStore`) unless `which` says otherwise: a resumed
- * wait looks a registration up where its run put it, whatever mode n8n resumes it in.
+ * Test runs get the test store (see `usesTestStore`); n8n resumes a waiting execution in its
+ * own mode, so a test run's wait finds its registration there again.
  */
-export async function resolveStore(
-	ctx: StoreContext,
-	itemIndex = 0,
-	which: 'auto' | 'test' | 'production' = 'auto',
-): Promise<JourneyStore> {
-	const test = which === 'auto' ? usesTestStore(ctx, itemIndex) : which === 'test';
+export async function resolveStore(ctx: StoreContext, itemIndex = 0): Promise<JourneyStore> {
+	const test = usesTestStore(ctx, itemIndex);
 	const kind = (ctx.getNodeParameter('store', itemIndex, 'memory') as string) ?? 'memory';
 	if (kind === 'memory') return getMemoryStore(test ? `default${TEST_STORE_SUFFIX}` : undefined);
 	if (kind === 'redis') {

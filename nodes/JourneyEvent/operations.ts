@@ -11,7 +11,9 @@ import {
 	type ContactEvent,
 	type ContactStateChange,
 	type JourneyStore,
+	usesTestStore,
 	webhookBodyHint,
+	whyNotResumed,
 } from '../../lib';
 
 interface Options {
@@ -97,6 +99,12 @@ async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeE
 		resume: options.resumeWaits !== false,
 		resumeOptions: { logger: ctx.logger },
 	});
+	// a test run explains an event that resumed nothing (e.g. a pinned event dated before the journey)
+	const explain = ctx.getMode?.() === 'manual';
+	const storeLabel = usesTestStore(ctx) ? 'test store (test runs from the editor)' : 'production store';
+	const why = explain
+		? await Promise.all(ingested.map(async (r) => (r.resumed === 0 && options.resumeWaits !== false ? await whyNotResumed(store, r.event, storeLabel) : undefined)))
+		: [];
 	ingested.forEach((result, k) => {
 		const i = eventIndex[k];
 		slots[i] = {
@@ -109,6 +117,7 @@ async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeE
 					recorded: result.recorded,
 					duplicate: !result.recorded,
 					resumed: result.resumed,
+					...(why[k] ? { notResumedBecause: why[k] } : {}),
 				},
 			},
 			pairedItem: { item: i },

@@ -32,13 +32,9 @@ export async function handleResume(ctx: IWebhookFunctions): Promise<IWebhookResp
 
 	const waitId = makeWaitId(ctx.getExecutionId(), ctx.getNode().id);
 	const ref = { contactId: event.contactId, waitId, token: body.token };
-	// n8n may resume a test run in another mode than it ran in: its registration is in the test store
-	let store = await resolveStore(ctx, 0);
-	let [registration] = await store.waits.get([ref]);
-	if (!registration && (ctx.getNodeParameter('testRunStore', 'test') as string) === 'test') {
-		store = await resolveStore(ctx, 0, 'test');
-		[registration] = await store.waits.get([ref]);
-	}
+	// n8n resumes an execution in its own mode, so a test run's wait finds the test store again
+	const store = await resolveStore(ctx, 0);
+	const [registration] = await store.waits.get([ref]);
 	if (!registration) return respond(ctx, 404, 'gone', 'no such wait (finished, replaced by a newer wait, or expired)');
 
 	const mismatch = explainMismatch(registration.match, event, registration.contactId);

@@ -17,6 +17,7 @@ import {
 	type TimeUnit,
 	type WaitMatchSpec,
 	type WaitRegistration,
+	webhookBodyHint,
 } from '../../lib';
 
 /** How long a registration outlives its timeout, so late events still find (and drop) it. */
@@ -70,7 +71,10 @@ async function waitForOne(ctx: IExecuteFunctions, item: INodeExecutionData): Pro
 	}
 	const contactId = String(ctx.getNodeParameter('contactId', 0, '') ?? '').trim();
 	if (contactId === '') {
-		throw fail('Contact ID is empty for item 0', 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.');
+		throw fail(
+			'Contact ID is empty for item 1',
+			webhookBodyHint(item.json, 'contactId', 'Contact ID') ?? 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.',
+		);
 	}
 
 	const match: WaitMatchSpec = { names, sinceMs: 0 };

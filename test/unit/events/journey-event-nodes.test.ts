@@ -149,7 +149,7 @@ describe('Journey Event Trigger', () => {
 
 	it('the signing credential test says what is wrong on its face, and hands out a new secret', async () => {
 		const test = (data: Record<string, unknown>) =>
-			trigger.methods.credentialTest.journeyEventSigningSecretTest.call({} as never, { id: '1', name: 'x', type: 'journeyEventSigningApi', data });
+			trigger.methods.credentialTest.journeyEventSigningSecretTest.call({} as never, { id: '1', name: 'x', type: 'journeyEventSigningApi', data: data as never });
 		const cases: Array<[string, RegExp]> = [
 			['', /Signing Secret is empty/],
 			[` ${SECRET}`, /spaces/],

@@ -13,6 +13,7 @@ import { ingestEvents } from '../../../lib/events/ingest';
 import { getMemoryStore } from '../../../lib/store/memory/MemoryStore';
 import { TEST_STORE_SUFFIX } from '../../../lib/n8n/store';
 import type { ContactEvent } from '../../../lib/store/types';
+import { JourneyEvent } from '../../../nodes/JourneyEvent/JourneyEvent.node';
 import { WaitUntilEvent } from '../../../nodes/WaitUntilEvent/WaitUntilEvent.node';
 import { fakeExecute, fakeWebhook } from './helpers';
 
@@ -24,6 +25,8 @@ interface Execution {
 	nodeId: string;
 	status: 'waiting' | 'running' | 'finished';
 	parameters: Record<string, unknown>;
+	/** n8n's execution mode; a resume runs in it too */
+	mode?: string;
 	/** what continued the journey: [output index, items] (more than one entry = a double continuation) */
 	continuations: Array<{ output: number; items: INodeExecutionData[] }>;
 }
@@ -50,7 +53,7 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
 	res.end(JSON.stringify(body));
 }
 
-/** n8n's waiting-webhooks.ts, reduced: status checks, node-id suffix, webhook(), CAS on waiting. */
+/** n8n's waiting-webhooks.ts, reduced: status checks, node-id suffix, webhook() in the execution's mode, CAS on waiting. */
 async function answer(req: http.IncomingMessage, res: http.ServerResponse, data: string) {
 	const [, , executionId, suffix] = new URL(req.url ?? '/', 'http://x').pathname.split('/');
 	const execution = executions.get(executionId);
@@ -58,7 +61,7 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, data:
 	if (execution.status === 'running') return send(res, 409, { code: 409, message: `The execution "${executionId}" is running already.` });
 	if (execution.status === 'finished') return send(res, 409, { code: 409, message: `The execution "${executionId} has finished already.` });
 	if (suffix !== execution.nodeId) return send(res, 404, { code: 404, message: 'no waiting webhook with a matching path' });
-	const hook = fakeWebhook({ body: JSON.parse(data), parameters: execution.parameters, executionId, nodeId: execution.nodeId });
+	const hook = fakeWebhook({ body: JSON.parse(data), parameters: execution.parameters, executionId, nodeId: execution.nodeId, mode: execution.mode });
 	const result = await node.webhook.call(hook.ctx);
 	if (result.noWebhookResponse) return send(res, hook.response.status ?? 200, hook.response.body);
 	if (!result.workflowData) return send(res, 200, { message: 'Webhook call received' });
@@ -104,7 +107,7 @@ async function startWait(item: IDataObject, parameters: Record<string, unknown>,
 		resumeUrl: `${base}/${id}?signature=tok`,
 		mode: extra.mode,
 	});
-	const execution: Execution = { id, nodeId, status: 'running', parameters: resolveForWebhook(parameters), continuations: [] };
+	const execution: Execution = { id, nodeId, status: 'running', parameters: resolveForWebhook(parameters), mode: extra.mode, continuations: [] };
 	executions.set(id, execution);
 	const output = await node.execute.call(run.ctx);
 	if (run.waitTill) execution.status = 'waiting';
@@ -137,7 +140,37 @@ const event = (contactId: string, name = 'purchase', properties: Record<string, 
 const ingest = (events: ContactEvent[]) => ingestEvents(store, events, { resumeOptions: { retryBaseMs: 10, retryBudgetMs: 3000 } });
 
 describe('Wait Until Event (unit, with an n8n stand-in)', () => {
-	it('a test run waits in the test store: live events do not resume it, a test event does (n8n resumes it in webhook mode)', async () => {
+	it('a test event dated before the journey started says on the Journey Event item why it resumed nothing', async () => {
+		const c = contact();
+		const { execution } = await startWait(c, waitParams({ contactId: c.contactId }), { mode: 'manual' });
+		const record = (occurredAt: string, mode: string, name = 'purchase') =>
+			new JourneyEvent().execute.call(
+				fakeExecute({
+					items: [c],
+					parameters: { operation: 'record', store: 'memory', contactId: c.contactId, eventName: name, occurredAt, options: {} },
+					mode,
+				}).ctx,
+			);
+		const [[old]] = await record('2026-01-01T00:00:00Z', 'manual');
+		expect(old.json.journeyEvent).toMatchObject({ recorded: true, resumed: 0 });
+		const [why] = (old.json.journeyEvent as { notResumedBecause: string[] }).notResumedBecause;
+		expect(why).toContain(`execution ${execution.id}`);
+		expect(why).toMatch(/occurred at 2026-01-01T00:00:00.000Z, before that.*Look-Back/);
+		const [[other]] = await record('', 'manual', 'signup');
+		expect((other.json.journeyEvent as { notResumedBecause: string[] }).notResumedBecause).toEqual([
+			'No journey is waiting for "signup" of this contact in the test store (test runs from the editor).',
+		]);
+		// live runs do not spend a store lookup on it
+		const [[live]] = await record('2026-01-01T00:00:00Z', 'webhook');
+		expect(live.json.journeyEvent).not.toHaveProperty('notResumedBecause');
+		expect(execution.continuations).toHaveLength(0);
+		// the same event dated now resumes the wait
+		const [[now]] = await record('', 'manual');
+		expect(now.json.journeyEvent).toMatchObject({ resumed: 1 });
+		expect(now.json.journeyEvent).not.toHaveProperty('notResumedBecause');
+	});
+
+	it('a test run waits in the test store: live events do not resume it, a test event does', async () => {
 		const c = contact();
 		const { execution } = await startWait(c, waitParams({ contactId: c.contactId }), { mode: 'manual' });
 		expect(execution.status).toBe('waiting');
