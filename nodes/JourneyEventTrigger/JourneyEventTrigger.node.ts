@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { journeyEventSigningSecretTest, storeCredentialTest } from '../../lib';
-import { journeyEventTriggerProperties } from './description';
+import { JOURNEY_EVENTS_PICKER_DESCRIPTION, journeyEventTriggerProperties } from './description';
 import { handleDelivery } from './delivery';
 
 // eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete -- n8n hosts this endpoint itself; senders are configured with its URL, there is no third-party subscription to create or delete
@@ -22,7 +22,9 @@ export class JourneyEventTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "POST /" + $parameter["path"] }}',
-		description: 'Receive signed contact events (Standard Webhooks), record them and resume the journeys waiting for them',
+		// n8n's node picker merges Journey Event with this trigger and shows this description for
+		// both, so it describes the pair: what the Journey Event node does, and this trigger
+		description: JOURNEY_EVENTS_PICKER_DESCRIPTION,
 		defaults: { name: 'Journey Event Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
