@@ -211,6 +211,46 @@ describe('Journey Event node', () => {
 		expect((await store.events.list([{ contactId: c }]))[0].map((e) => e.id)).toEqual(['o1', 'o2']);
 	});
 
+	it('Record Event on a contact item guesses nothing: the event name must be set, id and time default sensibly', async () => {
+		const byName = new Map(action.description.properties.filter((p) => p.displayOptions?.show?.operation?.includes('record') ?? true).map((p) => [p.name, p]));
+		expect(byName.get('eventName')?.default).toBe('');
+		expect(byName.get('eventId')?.default).toBe('');
+		expect(byName.get('occurredAt')?.default).toBe('');
+		const c = contactId();
+		const contactItem = { contactId: c, name: 'Ada Lovelace', email: 'ada@example.com' };
+		// the defaults: Event Name empty, Event ID empty, Occurred At empty
+		const params = { ...base, operation: 'record', contactId: c, eventName: '', eventId: '', occurredAt: '', properties: {} };
+		await expect(action.execute.call(fakeExecute({ items: [contactItem], parameters: params }).ctx)).rejects.toMatchObject({
+			message: 'Item 1: the event has no name (e.g. "purchase")',
+			description: expect.stringMatching(/Event Name/),
+		});
+		expect(await store.events.list([{ contactId: c }])).toEqual([[]]);
+
+		const before = Date.now();
+		const run = fakeExecute({ items: [contactItem, contactItem], parameters: { ...params, eventName: 'signup' }, executionId: 'exec-42' });
+		const [out] = await action.execute.call(run.ctx);
+		expect(out.map((i) => (i.json.journeyEvent as { eventId: string }).eventId)).toEqual(['wf-1:exec-42:Node Under Test:0', 'wf-1:exec-42:Node Under Test:1']);
+		const [history] = await store.events.list([{ contactId: c }]);
+		expect(history.map((e) => e.name)).toEqual(['signup', 'signup']);
+		for (const event of history) expect(event.occurredAt).toBeGreaterThanOrEqual(before);
+		// the node retried in the same execution records nothing twice
+		const [again] = await action.execute.call(fakeExecute({ items: [contactItem, contactItem], parameters: { ...params, eventName: 'signup' }, executionId: 'exec-42' }).ctx);
+		expect(again.map((i) => (i.json.journeyEvent as { duplicate: boolean }).duplicate)).toEqual([true, true]);
+	});
+
+	it('names body.contactId when the contact id is empty on an item from n8n\'s Webhook node', async () => {
+		const params = { ...base, operation: 'record', contactId: '', eventName: 'purchase', eventId: 'x', occurredAt: '', properties: {} };
+		await expect(action.execute.call(fakeExecute({ items: [{ body: { contactId: 'c-9' }, headers: {} }], parameters: params }).ctx)).rejects.toMatchObject({
+			description: expect.stringMatching(/"body\.contactId" is set.*\{\{ \$json\.body\.contactId \}\}/),
+		});
+	});
+
+	it('says what enforces "unsubscribe" today', () => {
+		const operation = action.description.properties.find((p) => p.name === 'operation');
+		const subscription = (operation?.options as Array<{ value: string; description: string }>).find((o) => o.value === 'subscription');
+		expect(subscription?.description).toMatch(/Channel Send will skip unsubscribed contacts; no node of this package checks it yet/);
+	});
+
 	it('fails naming the item and field, or passes the error on with continue on fail', async () => {
 		const params = { ...base, operation: 'record', eventId: 'x', contactId: (i: number) => (i === 1 ? '' : 'someone'), eventName: 'n', properties: {}, occurredAt: '' };
 		await expect(action.execute.call(fakeExecute({ items: [{}, {}], parameters: params }).ctx)).rejects.toMatchObject({
@@ -231,14 +271,17 @@ describe('Journey Event node', () => {
 		const [[afterConsent]] = await action.execute.call(consent.ctx);
 		expect(afterConsent.json.journeyEvent).toMatchObject({
 			operation: 'consent',
-			consent: { email: { granted: true, source: 'form' }, night: { granted: false } },
+			consent: { email: { granted: true, source: 'form', at: '2026-01-01T00:00:00.000Z' }, night: { granted: false, at: '2026-01-01T00:00:00.000Z' } },
+			updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 		});
 		const unsubscribe = fakeExecute({
 			items: [{ contactId: c }],
 			parameters: { ...base, operation: 'subscription', contactId: c, subscriptionAction: 'unsubscribe', channels: 'sms, email', occurredAt: '2026-01-02T00:00:00Z' },
 		});
 		const [[afterUnsubscribe]] = await action.execute.call(unsubscribe.ctx);
-		expect(afterUnsubscribe.json.journeyEvent).toMatchObject({ subscriptions: { sms: { subscribed: false }, email: { subscribed: false } } });
+		expect(afterUnsubscribe.json.journeyEvent).toMatchObject({
+			subscriptions: { sms: { subscribed: false, at: '2026-01-02T00:00:00.000Z' }, email: { subscribed: false, at: '2026-01-02T00:00:00.000Z' } },
+		});
 
 		await store.events.record([{ id: 'e', contactId: c, name: 'x', properties: {}, occurredAt: Date.now() }], { historyLimit: 5, ttlSeconds: 60 });
 		const erase = fakeExecute({ items: [{ contactId: c }], parameters: { ...base, operation: 'erase', contactId: c } });

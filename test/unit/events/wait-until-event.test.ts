@@ -316,6 +316,21 @@ describe('Wait Until Event (unit, with an n8n stand-in)', () => {
 		});
 	});
 
+	it('in the panel: optional Event Conditions is plain text (never flagged empty), placeholders have no raw "=", Count Events Since explains occurredAt and late events', () => {
+		const byName = new Map(node.description.properties.map((p) => [p.name, p]));
+		expect(byName.get('conditions')).toMatchObject({ type: 'string', default: '' });
+		for (const p of node.description.properties) expect(p.placeholder ?? '', p.name).not.toMatch(/^=/);
+		expect(byName.get('since')?.description).toMatch(/occurredAt.*not by when it was recorded.*late event.*resumes nothing/s);
+	});
+
+	it('names body.contactId when the contact id is empty on an item from n8n\'s Webhook node', async () => {
+		const run = fakeExecute({ items: [{ body: { contactId: 'c-1' } }], parameters: waitParams({ contactId: '' }) });
+		await expect(node.execute.call(run.ctx)).rejects.toMatchObject({
+			message: 'Contact ID is empty for item 1',
+			description: expect.stringMatching(/body\.contactId/),
+		});
+	});
+
 	it('names the parameter to fix: empty contact id, no event names, bad conditions, bad date, bad zone', async () => {
 		const cases: Array<[Record<string, unknown>, RegExp]> = [
 			[{ contactId: '' }, /Contact ID is empty/],
