@@ -36,6 +36,8 @@ export interface FakeExecute {
 	/** set when the node called putExecutionToWait */
 	waitTill?: Date;
 	logs: LogLine[];
+	/** what the node passed to addExecutionHints */
+	hints: Array<{ message: string; type?: string }>;
 }
 
 export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
@@ -50,7 +52,7 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 	};
 	const items: INodeExecutionData[] = options.items.map((json) => ({ json }));
 	const logger = memoryLogger();
-	const result: FakeExecute = { ctx: undefined as unknown as IExecuteFunctions, logs: logger.lines };
+	const result: FakeExecute = { ctx: undefined as unknown as IExecuteFunctions, logs: logger.lines, hints: [] };
 	const ctx = {
 		getInputData: () => items,
 		getNode: () => node,
@@ -73,6 +75,9 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		},
 		putExecutionToWait: async (date: Date) => {
 			result.waitTill = date;
+		},
+		addExecutionHints: (...hints: Array<{ message: string; type?: string }>) => {
+			result.hints.push(...hints);
 		},
 		logger,
 		helpers: {},

@@ -116,7 +116,7 @@ async function startWait(item: IDataObject, parameters: Record<string, unknown>,
 		const index = output.findIndex((branch) => branch.length > 0);
 		execution.continuations.push({ output: index, items: output[index] });
 	}
-	return { execution, output, waitTill: run.waitTill, item };
+	return { execution, output, waitTill: run.waitTill, item, hints: run.hints };
 }
 
 /** webhook() reads node parameters without an item index */
@@ -140,6 +140,20 @@ const event = (contactId: string, name = 'purchase', properties: Record<string, 
 const ingest = (events: ContactEvent[]) => ingestEvents(store, events, { resumeOptions: { retryBaseMs: 10, retryBudgetMs: 3000 } });
 
 describe('Wait Until Event (unit, with an n8n stand-in)', () => {
+	it('a test wait that parks although an older matching event is in the history says why it does not count', async () => {
+		const c = contact();
+		const testStore = getMemoryStore(`default${TEST_STORE_SUFFIX}`);
+		await testStore.events.record([event(c.contactId, 'purchase', {}, { id: 'sample-1', occurredAt: Date.parse('2026-01-01T00:00:00Z') })], { historyLimit: 10, ttlSeconds: 60 });
+		const parked = await startWait(c, waitParams({ contactId: c.contactId }), { mode: 'manual' });
+		expect(parked.execution.status).toBe('waiting');
+		expect(parked.hints).toEqual([
+			expect.objectContaining({ type: 'warning', message: expect.stringMatching(/"purchase" \(sample-1\).*occurred at 2026-01-01T00:00:00.000Z, before .*Look-Back Period/) }),
+		]);
+		// a live wait spends no lookup on it
+		await store.events.record([event(c.contactId, 'purchase', {}, { id: 'old-live', occurredAt: Date.parse('2026-01-01T00:00:00Z') })], { historyLimit: 10, ttlSeconds: 60 });
+		expect((await startWait(c, waitParams({ contactId: c.contactId }))).hints).toEqual([]);
+	});
+
 	it('a test event dated before the journey started says on the Journey Event item why it resumed nothing', async () => {
 		const c = contact();
 		const { execution } = await startWait(c, waitParams({ contactId: c.contactId }), { mode: 'manual' });
