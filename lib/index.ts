@@ -23,3 +23,5 @@ export { closeRedisPool, parseRedisStoreConfig, probeRedis } from './store/redis
 export { CONTACT_KEYS, RedisKeys } from './store/redis/keys';
 export { SCRIPTS, loadScripts, sendScript } from './store/redis/scripts';
 export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentialTest } from './n8n/store';
+// the journey context Journey Entry sets and the other nodes key on
+export { defaultEntryId, journeyContextOf, journeyNameParameter, type JourneyContext } from './n8n/journey';

@@ -52,6 +52,8 @@ export type * from './waits';
 import type { DeliveryStore, WaitStore } from './waits';
 export type * from './contacts';
 import type { ContactStore } from './contacts';
+export type * from './entries';
+import type { EntryStore } from './entries';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -78,6 +80,8 @@ export interface JourneyStore {
 	readonly deliveries: DeliveryStore;
 	/** consent / unsubscribe state and erase-everything of a contact (lib/store/contacts.ts) */
 	readonly contacts: ContactStore;
+	/** who entered which journey, who is in it now, re-entry rules (lib/store/entries.ts) */
+	readonly entries: EntryStore;
 	/** Releases connections; the process-wide pools call it on shutdown. */
 	close(): Promise<void>;
 }

@@ -246,7 +246,7 @@ export const messageKeyProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		description:
-			'Makes retries safe: one key takes at most one slot however often it is submitted. Empty uses workflow + node + execution + item, which is stable across retries of this node.',
+			'Makes retries safe: one key takes at most one slot however often it is submitted. Empty uses workflow + node + contact + journey entry when a Journey Entry node set journey.entryId on the item (stable across n8n\'s Retry of the execution); without one, workflow + node + execution + item, which is stable only across retries of this node.',
 		displayOptions: { show: { operation: COUNTING } },
 	},
 	{

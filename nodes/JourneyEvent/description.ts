@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { storeProperties } from '../../lib';
+import { exitJourneyProperties } from './exitJourney';
 
 const show = (...operation: string[]) => ({ show: { operation } });
 
@@ -9,6 +10,7 @@ export const journeyEventProperties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
+		// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items -- the most used operation first, Exit Journey last beside Erase
 		options: [
 			{
 				name: 'Record Event',
@@ -33,7 +35,13 @@ export const journeyEventProperties: INodeProperties[] = [
 				name: 'Erase Contact',
 				value: 'erase',
 				action: 'Erase a contact',
-				description: 'Remove everything the store holds about the contact: events, caps, waits, consent',
+				description: 'Remove everything the store holds about the contact: events, caps, waits, consent, journey entries',
+			},
+			{
+				name: 'Exit Journey',
+				value: 'exitJourney',
+				action: 'Exit a journey',
+				description: 'End the contact\'s pass through a journey (put it at the end of every branch), so they may enter again',
 			},
 		],
 		default: 'record',
@@ -147,12 +155,13 @@ export const journeyEventProperties: INodeProperties[] = [
 		description: 'Where the decision came from, kept with it for audits',
 	},
 	{
-		displayName: 'Erasing removes the contact\'s events, cap counters, waits and consent state from the store. Journeys already waiting in n8n keep their own copy of the item until they end.',
+		displayName: 'Erasing removes the contact\'s events, cap counters, waits, consent state and journey entries from the store. Journeys already waiting in n8n keep their own copy of the item until they end.',
 		name: 'eraseNotice',
 		type: 'notice',
 		default: '',
 		displayOptions: show('erase'),
 	},
+	...exitJourneyProperties,
 	{
 		displayName: 'Options',
 		name: 'options',

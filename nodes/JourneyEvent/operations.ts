@@ -15,6 +15,7 @@ import {
 	webhookBodyHint,
 	whyNotResumed,
 } from '../../lib';
+import { exitJourney } from './exitJourney';
 
 interface Options {
 	historyLimit?: number;
@@ -49,9 +50,12 @@ export async function runJourneyEvent(ctx: IExecuteFunctions): Promise<INodeExec
 		case 'erase':
 			slots = await erase(ctx, store, items);
 			break;
+		case 'exitJourney':
+			slots = await exitJourney(ctx, store, items, contactOf, asItemError);
+			break;
 		default:
 			throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, {
-				description: 'Pick Record Event, Update Consent, Unsubscribe or Resubscribe, or Erase Contact.',
+				description: 'Pick Record Event, Update Consent, Unsubscribe or Resubscribe, Erase Contact, or Exit Journey.',
 			});
 	}
 	const out: INodeExecutionData[] = [];

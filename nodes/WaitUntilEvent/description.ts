@@ -122,9 +122,9 @@ export const waitUntilEventProperties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Journey Entry (Execution Start)',
+				name: 'Journey Entry',
 				value: 'journeyEntry',
-				description: 'Events that occurred after this execution started count, even if they were recorded before this node ran',
+				description: 'Events that occurred since the contact entered the journey (journey.enteredAt from a Journey Entry node; without one, since this execution started) count, even if they were recorded before this node ran',
 			},
 			{ name: 'Wait Start', value: 'waitStart', description: 'Only events that occurred from the moment this node runs' },
 			{ name: 'A Look-Back Period', value: 'lookBack', description: 'Events that occurred in the last N minutes/hours/days before this node runs' },

@@ -9,6 +9,7 @@ import {
 	eventToJson,
 	firstMatch,
 	isKnownZone,
+	journeyContextOf,
 	makeWaitId,
 	MAX_WAIT_MS,
 	parseDateTime,
@@ -124,7 +125,7 @@ async function waitForOne(ctx: IExecuteFunctions, item: INodeExecutionData): Pro
 		throw fail('The timeout is more than 400 days away', 'Wait at most 400 days; chain waits for longer journeys.');
 	}
 
-	match.sinceMs = sinceParameter(ctx, storeNow, fail);
+	match.sinceMs = sinceParameter(ctx, storeNow, fail, item.json);
 
 	const options = ctx.getNodeParameter('options', 0, {}) as Options;
 	const eventField = (options.eventField ?? '').trim() || 'event';
@@ -239,6 +240,7 @@ function sinceParameter(
 	ctx: IExecuteFunctions,
 	storeNow: number,
 	fail: (message: string, description: string) => NodeOperationError,
+	item: IDataObject,
 ): number {
 	const since = ctx.getNodeParameter('since', 0, 'journeyEntry') as string;
 	switch (since) {
@@ -260,8 +262,10 @@ function sinceParameter(
 				throw fail(`Since Date and Time: ${(error as Error).message}`, 'Give an ISO date/time or epoch milliseconds.');
 			}
 		default: {
-			// journey entry: when n8n established this execution (kept across resumes); the wait's
-			// start when n8n does not say
+			// journey entry: the Journey Entry's enteredAt (the same after n8n's Retry); without one,
+			// when n8n established this execution (kept across resumes), else the wait's start
+			const journey = journeyContextOf(item);
+			if (journey?.enteredAt !== undefined) return Math.min(journey.enteredAt, storeNow);
 			const entered = ctx.getExecutionContext?.()?.establishedAt;
 			return typeof entered === 'number' && Number.isFinite(entered) ? Math.min(entered, storeNow) : storeNow;
 		}

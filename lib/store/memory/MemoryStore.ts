@@ -3,7 +3,9 @@ import { systemClock, type Clock } from './clock';
 import { MemoryEventStore } from './events';
 import { MemoryCapStore } from './caps';
 import { MemoryContactStore } from './contacts';
+import { MemoryEntryStore } from './entries';
 import { MemoryDeliveryStore, MemoryWaitStore } from './waits';
+import { testClockOffset } from '../testClock';
 
 export interface MemoryStoreOptions {
 	namespace?: string;
@@ -22,6 +24,7 @@ export class MemoryStore implements JourneyStore {
 	readonly waits: MemoryWaitStore;
 	readonly deliveries: MemoryDeliveryStore;
 	readonly contacts: MemoryContactStore;
+	readonly entries: MemoryEntryStore;
 	private readonly clock: Clock;
 
 	constructor(options: MemoryStoreOptions = {}) {
@@ -31,6 +34,7 @@ export class MemoryStore implements JourneyStore {
 		this.caps = new MemoryCapStore(this.clock);
 		this.waits = new MemoryWaitStore(this.clock);
 		this.deliveries = new MemoryDeliveryStore(this.clock);
+		this.entries = new MemoryEntryStore(this.clock);
 		// erase walks every concept of this store (events, caps, waits, contact state)
 		this.contacts = new MemoryContactStore(this.clock, () => Object.values(this).filter((v) => typeof v === 'object' && v !== null));
 	}
@@ -48,7 +52,8 @@ const processStores = new Map<string, MemoryStore>();
 export function getMemoryStore(namespace = 'default'): MemoryStore {
 	let store = processStores.get(namespace);
 	if (!store) {
-		store = new MemoryStore({ namespace });
+		const offset = testClockOffset(namespace);
+		store = new MemoryStore({ namespace, clock: offset && (() => Date.now() + offset()) });
 		processStores.set(namespace, store);
 	}
 	return store;

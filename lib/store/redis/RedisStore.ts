@@ -2,11 +2,13 @@ import type { Redis } from 'ioredis';
 import type { JourneyStore, StoreInfo } from '../types';
 import { RedisCapStore } from './caps';
 import { RedisContactStore } from './contacts';
+import { RedisEntryStore } from './entries';
 import { RedisDeliveryStore, RedisWaitStore } from './waits';
 import { configFingerprint, createRedisClient, pooledClient, type RedisStoreConfig } from './connection';
 import { RedisContext } from './context';
 import { RedisEventStore } from './events';
 import { RedisKeys } from './keys';
+import { testClockOffset } from '../testClock';
 
 export interface RedisStoreOptions {
 	/** use this client instead of the process pool (tests, benchmarks); the store then owns it */
@@ -33,6 +35,7 @@ export class RedisStore implements JourneyStore {
 	readonly waits: RedisWaitStore;
 	readonly deliveries: RedisDeliveryStore;
 	readonly contacts: RedisContactStore;
+	readonly entries: RedisEntryStore;
 	private readonly ownsClient: boolean;
 
 	constructor(
@@ -49,6 +52,7 @@ export class RedisStore implements JourneyStore {
 		this.waits = new RedisWaitStore(this.ctx);
 		this.deliveries = new RedisDeliveryStore(this.ctx);
 		this.contacts = new RedisContactStore(this.ctx);
+		this.entries = new RedisEntryStore(this.ctx);
 	}
 
 	/** A store with its own client (not pooled): tests, benchmarks, the credential test. */
@@ -79,7 +83,7 @@ export function getRedisStore(config: RedisStoreConfig): RedisStore {
 	const id = configFingerprint(config);
 	let store = stores.get(id);
 	if (!store || store.ctx.client.status === 'end') {
-		store = new RedisStore(config);
+		store = new RedisStore(config, { clockOffsetMs: testClockOffset(config.namespace) });
 		stores.set(id, store);
 	}
 	return store;

@@ -28,6 +28,9 @@ export const CONTACT_KEYS = {
 	waitIndex: ['wait', 'idx'],
 	/** contact-update-1.lua: consent and subscription state (hash) */
 	contactState: ['ct', 'state'],
+	/** journey-enter-2.lua: journey entries and last entries (hash) and live entries by end time (zset) */
+	journeyEntries: ['jr', 'entries'],
+	journeyLive: ['jr', 'live'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ContactKeyName = keyof typeof CONTACT_KEYS;

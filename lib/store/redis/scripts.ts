@@ -6,6 +6,8 @@ import waitClaim from './scripts/wait-claim-1.lua';
 import waitFind from './scripts/wait-find-2.lua';
 import waitRegister from './scripts/wait-register-2.lua';
 import waitRemove from './scripts/wait-remove-2.lua';
+import journeyEnter from './scripts/journey-enter-2.lua';
+import journeyExit from './scripts/journey-exit-2.lua';
 
 /**
  * The Lua scripts, one file each (BullMQ style: `<name>-<numberOfKeys>.lua`, `-n` when the
@@ -24,6 +26,8 @@ export const SCRIPTS = {
 	waitClaim: { lua: waitClaim, keys: 1 },
 	waitRemove: { lua: waitRemove, keys: 2 },
 	contactUpdate: { lua: contactUpdate, keys: 1 },
+	journeyEnter: { lua: journeyEnter, keys: 2 },
+	journeyExit: { lua: journeyExit, keys: 2 },
 } as const satisfies Record<string, { lua: string; keys: number | 'n' }>;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { isValidTimeZone, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
+import { isValidTimeZone, journeyContextOf, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
 import { parameterReader } from '../params';
 
 /** A request to send to the store, or a decision made without it (transactional bypass). */
@@ -42,6 +42,7 @@ export class ItemParameters {
 	readonly sendUntil;
 	readonly bypass;
 	readonly bypassCounts;
+	readonly items;
 
 	constructor(
 		readonly ctx: IExecuteFunctions,
@@ -60,6 +61,7 @@ export class ItemParameters {
 		this.sendUntil = parameterReader<string>(ctx, 'sendUntil', '21:00');
 		this.bypass = parameterReader<unknown>(ctx, 'bypass', false);
 		this.bypassCounts = parameterReader<boolean>(ctx, 'bypassCounts', true);
+		this.items = ctx.getInputData();
 	}
 }
 
@@ -67,7 +69,7 @@ export class ItemParameters {
 export function readMessage(p: ItemParameters, itemIndex: number): Omit<CapRequest, 'mode'> & { messageKey: string } {
 	const contactId = readContactId(p, itemIndex);
 	const explicitKey = text(p.messageKey(itemIndex));
-	const messageKey = explicitKey || defaultMessageKey(p.ctx, itemIndex);
+	const messageKey = explicitKey || defaultMessageKey(p, itemIndex, contactId);
 	return {
 		contactId,
 		messageKey,
@@ -94,8 +96,15 @@ export function readText(read: (itemIndex: number) => unknown, itemIndex: number
 	return text(read(itemIndex));
 }
 
-/** workflow + node + execution (the journey entry) + item: stable when n8n retries this node. */
-function defaultMessageKey(ctx: IExecuteFunctions, itemIndex: number): string {
+/**
+ * workflow + node + contact + journey entry when a Journey Entry upstream set `journey.entryId`:
+ * the same after n8n's Retry, which starts a new execution. Otherwise workflow + node +
+ * execution + item, stable only when n8n retries this node within the execution.
+ */
+function defaultMessageKey(p: ItemParameters, itemIndex: number, contactId: string): string {
+	const { ctx } = p;
+	const journey = journeyContextOf(p.items[itemIndex]?.json);
+	if (journey) return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}:${contactId}:${journey.entryId}`;
 	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}:${ctx.getExecutionId() ?? ''}:${itemIndex}`;
 }
 

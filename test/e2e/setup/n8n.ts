@@ -49,7 +49,9 @@ export default async function setup(project: TestProject) {
 	const log = (msg: string) => console.log(`[e2e n8n] ${msg}`);
 	let launched: Awaited<ReturnType<typeof launchN8n>>;
 	try {
-		launched = await launchN8n({ userFolder, tarball, owner: { email: 'e2e-owner@example.com' }, log });
+		// tests move a namespace's store clock by writing this file (lib/store/testClock.ts)
+		const env = { JOURNEYS_TEST_CLOCK_FILE: path.join(userFolder, 'journeys-test-clock.json') };
+		launched = await launchN8n({ userFolder, tarball, owner: { email: 'e2e-owner@example.com' }, log, env });
 	} catch (error) {
 		// SetupError messages carry the n8n log tail
 		throw new Error(`The e2e n8n did not start: ${(error as Error).message}`);

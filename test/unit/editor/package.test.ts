@@ -12,6 +12,7 @@ import pkg from '../../../package.json';
 import { JourneyEventSigningApi } from '../../../credentials/JourneyEventSigningApi.credentials';
 import { JourneyStoreRedisApi } from '../../../credentials/JourneyStoreRedisApi.credentials';
 import { FrequencyCap } from '../../../nodes/FrequencyCap/FrequencyCap.node';
+import { JourneyEntry } from '../../../nodes/JourneyEntry/JourneyEntry.node';
 import { JourneyEvent } from '../../../nodes/JourneyEvent/JourneyEvent.node';
 import { JourneyEventTrigger } from '../../../nodes/JourneyEventTrigger/JourneyEventTrigger.node';
 import { SegmentFilter } from '../../../nodes/SegmentFilter/SegmentFilter.node';
@@ -21,7 +22,7 @@ const root = path.resolve(__dirname, '../../..');
 const source = (file: string) => path.join(root, file.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 
 // every node and credential package.json declares (checked below, so a new one is not forgotten)
-const nodeClasses: INodeType[] = [new SegmentFilter(), new FrequencyCap(), new WaitUntilEvent(), new JourneyEvent(), new JourneyEventTrigger()];
+const nodeClasses: INodeType[] = [new SegmentFilter(), new FrequencyCap(), new WaitUntilEvent(), new JourneyEvent(), new JourneyEventTrigger(), new JourneyEntry()];
 const nodes = nodeClasses.map((instance) => ({
 	instance,
 	file: pkg.n8n.nodes.find((f) => f.endsWith(`/${instance.description.name[0].toUpperCase()}${instance.description.name.slice(1)}.node.js`)) ?? '',

@@ -234,6 +234,22 @@ describe('Wait Until Event (unit, with an n8n stand-in)', () => {
 		expect((await store.waits.get([{ contactId: c.contactId, waitId: `${execution.id}:${execution.nodeId}` }]))[0]).toBeUndefined();
 	});
 
+	it('journey entry is journey.enteredAt when a Journey Entry set it (the same after n8n\'s Retry), not the execution start', async () => {
+		// a retried execution starts now, but the contact entered the journey 10 minutes ago
+		const enteredAt = Date.now() - 600_000;
+		const c = contact();
+		const between = event(c.contactId, 'purchase', {}, { occurredAt: enteredAt + 60_000 });
+		await ingest([between]);
+		const item = { ...c, journey: { name: 'j', entryId: 'e-1', enteredAt: new Date(enteredAt).toISOString(), key: null } };
+		const retried = await startWait(item, waitParams({ contactId: c.contactId }), { establishedAt: Date.now() });
+		expect(retried.waitTill).toBeUndefined();
+		expect(retried.output[1][0].json.event).toMatchObject({ id: between.id });
+		// without the journey context the execution start still decides: the event is older, so it waits
+		const d = contact();
+		await ingest([event(d.contactId, 'purchase', {}, { occurredAt: enteredAt + 60_000 })]);
+		expect((await startWait(d, waitParams({ contactId: d.contactId }), { establishedAt: Date.now() })).waitTill).toBeDefined();
+	});
+
 	it('does not count events from before journey entry, nor (with "Wait Start") from before the wait', async () => {
 		const c = contact();
 		await ingest([event(c.contactId, 'purchase', {}, { occurredAt: Date.now() - 60_000 })]);

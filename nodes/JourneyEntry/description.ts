@@ -1,0 +1,113 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { storeProperties } from '../../lib';
+
+export const journeyEntryProperties: INodeProperties[] = [
+	{
+		displayName: 'Journey Name',
+		name: 'journeyName',
+		type: 'string',
+		default: '',
+		placeholder: 'cart-abandonment',
+		description: 'Names the journey in the store; Exit Journey uses the same name. Empty uses the workflow\'s name.',
+	},
+	{
+		displayName: 'Contact ID',
+		name: 'contactId',
+		type: 'string',
+		default: '={{ $json.contactId }}',
+		required: true,
+		description: 'The contact entering the journey',
+	},
+	{
+		displayName: 'Re-Entry',
+		name: 'reentry',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Once Per Contact Ever', value: 'oncePerContact', description: 'A contact enters this journey at most once' },
+			{
+				name: 'Once Per Entry Key',
+				value: 'oncePerKey',
+				description: 'Once per cart, order or other Entry Key: a new key enters, a key seen before does not',
+			},
+			{ name: 'Again After a Period', value: 'afterPeriod', description: 'Again only when some days have passed since the last entry' },
+			{ name: 'Any Time', value: 'anyTime', description: 'Every time the trigger fires' },
+		],
+		default: 'anyTime',
+		description: 'When a contact who entered this journey before may enter it again',
+	},
+	{
+		displayName: 'Entry Key',
+		name: 'entryKey',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '={{ $json.properties.cartId }}',
+		displayOptions: { show: { reentry: ['oncePerKey'] } },
+		description: 'What one entry is about, e.g. the cart: the contact enters once per key',
+	},
+	{
+		displayName: 'Entry Key',
+		name: 'entryKey',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.properties.cartId }}',
+		displayOptions: { hide: { reentry: ['oncePerKey'] } },
+		description: 'Optional: what the entry is about, e.g. the cart; Exit Journey can end only the entry with this key',
+	},
+	{
+		displayName: 'Re-Enter After (Days)',
+		name: 'reentryAfterDays',
+		type: 'number',
+		typeOptions: { minValue: 0.001 },
+		default: 30,
+		displayOptions: { show: { reentry: ['afterPeriod'] } },
+		description: 'Days since the contact\'s last entry before they may enter again',
+	},
+	{
+		displayName: 'While Already in the Journey',
+		name: 'whileActive',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Refuse', value: 'refuse', description: 'Not entered until the contact exits (Exit Journey) or the maximum duration passes' },
+			{ name: 'Allow', value: 'allow', description: 'Enter again; the contact is then in the journey more than once' },
+		],
+		default: 'refuse',
+		description: 'What happens when a contact who is still in this journey triggers it again',
+	},
+	{
+		displayName: 'Maximum Duration (Days)',
+		name: 'maxDurationDays',
+		type: 'number',
+		typeOptions: { minValue: 0.001 },
+		default: 90,
+		description: 'A contact counts as in the journey from entry until an Exit Journey or until this many days have passed',
+	},
+	{
+		displayName: 'Entry ID',
+		name: 'entryId',
+		type: 'string',
+		default: '',
+		description:
+			'Names this pass through the journey; the same ID entering again is the same entry (n8n\'s Retry), not a re-entry. Empty: the event\'s ID when the item comes from a Journey Event Trigger, else derived from the journey, contact, entry key and the item as it arrived.',
+	},
+	...storeProperties,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Remember Entries (Days)',
+				name: 'rememberDays',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 1825,
+				description: 'How long the store remembers a contact\'s last entry (for the re-entry rules) after their latest entry; default 5 years',
+			},
+		],
+	},
+];

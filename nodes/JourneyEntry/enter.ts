@@ -1,0 +1,141 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import {
+	defaultEntryId,
+	journeyNameParameter,
+	resolveStore,
+	StoreUnavailableError,
+	type EntryDecision,
+	type EntryRequest,
+	type ReentryRule,
+} from '../../lib';
+
+const DAY_MS = 86_400_000;
+const ENTERED = 0;
+const NOT_ENTERED = 1;
+
+interface Options {
+	rememberDays?: number;
+}
+
+/**
+ * Reads every item's entry request (a bad item fails alone), decides the whole batch in one
+ * store call (atomic per contact: check, record, mark active), and routes each item to
+ * Entered (0) or Not Entered (1) with its `journey` context.
+ */
+export async function enterJourney(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const out: INodeExecutionData[][] = [[], []];
+	if (items.length === 0) return out;
+	const options = ctx.getNodeParameter('options', 0, {}) as Options;
+	const rememberDays = Number(options.rememberDays ?? 1825);
+	if (!(rememberDays > 0)) {
+		throw new NodeOperationError(ctx.getNode(), `Remember Entries (Days) ${options.rememberDays} is not a number of days above 0`, {
+			description: 'Set Options → Remember Entries (Days) to e.g. 1825 (5 years).',
+		});
+	}
+
+	const requests: EntryRequest[] = [];
+	const requestItem: number[] = [];
+	const errors: Array<NodeOperationError | undefined> = new Array(items.length);
+	for (let i = 0; i < items.length; i++) {
+		try {
+			requests.push(readRequest(ctx, items[i].json, i));
+			requestItem.push(i);
+		} catch (error) {
+			errors[i] = error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
+		}
+	}
+
+	let decisions: EntryDecision[] = [];
+	if (requests.length > 0) {
+		try {
+			const store = await resolveStore(ctx, requestItem[0]);
+			decisions = await store.entries.enter(requests, { rememberSeconds: rememberDays * 86_400 });
+		} catch (error) {
+			const down = storeError(ctx, error);
+			for (const i of requestItem) errors[i] = down(i);
+		}
+	}
+
+	const decisionOf = new Map<number, { request: EntryRequest; decision: EntryDecision }>();
+	requestItem.forEach((i, k) => {
+		if (decisions[k]) decisionOf.set(i, { request: requests[k], decision: decisions[k] });
+	});
+	for (let i = 0; i < items.length; i++) {
+		const error = errors[i];
+		if (error) {
+			if (!ctx.continueOnFail()) throw error;
+			out[NOT_ENTERED].push({ json: { ...items[i].json, error: error.message }, pairedItem: { item: i } });
+			continue;
+		}
+		const { request, decision } = decisionOf.get(i)!;
+		const journey: IDataObject = {
+			name: request.journey,
+			entryId: request.entryId,
+			enteredAt: decision.entered ? new Date(decision.enteredAt).toISOString() : null,
+			key: request.key || null,
+			entered: decision.entered,
+			reason: decision.reason,
+			retryAt: decision.retryAt === null ? null : new Date(decision.retryAt).toISOString(),
+			lastEnteredAt: decision.lastEnteredAt === null ? null : new Date(decision.lastEnteredAt).toISOString(),
+		};
+		const item: INodeExecutionData = { json: { ...items[i].json, journey }, pairedItem: { item: i } };
+		if (items[i].binary) item.binary = items[i].binary;
+		out[decision.entered ? ENTERED : NOT_ENTERED].push(item);
+	}
+	return out;
+}
+
+function readRequest(ctx: IExecuteFunctions, json: IDataObject, i: number): EntryRequest {
+	const fail = (parameter: string, message: string, hint: string) =>
+		new NodeOperationError(ctx.getNode(), `Item ${i + 1}: ${message}`, { itemIndex: i, description: `${hint} (parameter "${parameter}")` });
+	const text = (name: string) => {
+		const value = ctx.getNodeParameter(name, i, '') as unknown;
+		return value === undefined || value === null ? '' : String(value).trim();
+	};
+
+	const journey = journeyNameParameter(ctx, i);
+	if (!journey) throw fail('Journey Name', 'Journey Name is empty and the workflow has no name', 'Give the journey a name, e.g. cart-abandonment.');
+	const contactId = text('contactId');
+	if (!contactId) {
+		throw fail('Contact ID', 'Contact ID is empty', 'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }}.');
+	}
+	const reentry = ctx.getNodeParameter('reentry', i, 'anyTime') as ReentryRule;
+	const key = text('entryKey');
+	if (reentry === 'oncePerKey' && !key) {
+		throw fail(
+			'Entry Key',
+			'Entry Key is empty, and Re-Entry is "Once Per Entry Key"',
+			'Map "Entry Key" to what one entry is about, e.g. {{ $json.properties.cartId }}, or choose another Re-Entry rule.',
+		);
+	}
+	const days = (name: string, label: string) => {
+		const value = Number(ctx.getNodeParameter(name, i, 0));
+		if (!(value > 0)) throw fail(label, `${label} must be a number of days above 0`, `Set "${label}" to e.g. 30.`);
+		return value * DAY_MS;
+	};
+	const maxDurationMs = days('maxDurationDays', 'Maximum Duration (Days)');
+	const reentryAfterMs = reentry === 'afterPeriod' ? days('reentryAfterDays', 'Re-Enter After (Days)') : undefined;
+	const entryId = text('entryId') || defaultEntryId(json, journey, contactId, key);
+	return {
+		contactId,
+		journey,
+		entryId,
+		key: key || undefined,
+		reentry,
+		reentryAfterMs,
+		whileActive: ctx.getNodeParameter('whileActive', i, 'refuse') === 'allow' ? 'allow' : 'refuse',
+		maxDurationMs,
+	};
+}
+
+function storeError(ctx: IExecuteFunctions, error: unknown): (itemIndex: number) => NodeOperationError {
+	if (error instanceof NodeOperationError) return () => error;
+	const detail = error instanceof StoreUnavailableError && error.detail ? ` Cause: ${error.detail}.` : '';
+	return (itemIndex) =>
+		new NodeOperationError(ctx.getNode(), `The store could not record the journey entry: ${(error as Error).message}`, {
+			itemIndex,
+			description: `Nothing was entered.${detail} Check that Redis is running and reachable with the "Journey Store (Redis)" credential, then retry the execution: the same entry ID enters once.`,
+		});
+}
