@@ -175,13 +175,18 @@ describe('a marketer\'s first look in the n8n editor', () => {
 		const search = page.locator('[data-test-id="node-creator-search-bar"]');
 		await search.waitFor();
 		await search.fill('Journey Event');
-		const item = page.locator('[data-test-id="node-creator-node-item"]', {
-			has: page.locator('[data-test-id="node-creator-item-name"]', { hasText: /^\s*Journey Event\s*$/ }),
-		});
-		await item.first().waitFor();
-		const description = await item.first().locator('[data-test-id="node-creator-item-description"]').innerText();
+		const items = page.locator('[data-test-id="node-creator-node-item"]');
+		await items.first().waitFor();
 		await page.screenshot({ path: path.join(screenshots, 'first-look-node-picker.png') });
-		expect(description).toMatch(/Record contact events, consent, unsubscribes and erasure/);
+		const shown = await items.evaluateAll((elements) =>
+			elements.map((el) => ({
+				name: (el.querySelector('[data-test-id="node-creator-item-name"]')?.textContent ?? '').trim(),
+				description: (el.querySelector('[data-test-id="node-creator-item-description"]')?.textContent ?? '').trim(),
+			})),
+		);
+		const journeyEvent = shown.find((item) => /^Journey Event\b/.test(item.name) && !/Trigger/.test(item.name));
+		expect(journeyEvent, JSON.stringify(shown)).toBeDefined();
+		expect(journeyEvent!.description).toMatch(/Record contact events, consent, unsubscribes and erasure/);
 		await page.keyboard.press('Escape');
 	});
 });
