@@ -77,11 +77,11 @@ export class JourneyStoreRedisApi implements ICredentialType {
 				'At least 16 characters. Contact IDs are hashed with it before they go into Redis keys, so no e-mail address or phone number appears in a key. Keep it stable: changing it starts every contact afresh.',
 		},
 		{
-			displayName: 'Command Timeout (Ms)',
+			displayName: 'Command Timeout',
 			name: 'commandTimeoutMs',
 			type: 'number',
 			default: 1000,
-			description: 'Longest wait for one Redis command; nodes apply their store-down policy after it',
+			description: 'Longest wait for one Redis command, in milliseconds; nodes apply their store-down policy after it',
 		},
 	];
 }

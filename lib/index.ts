@@ -7,7 +7,11 @@
 export * from '../rules';
 export type * from './store/types';
 export { MemoryStore, getMemoryStore } from './store/memory/MemoryStore';
-export { resolveStore, storeProperties } from './n8n/store';
+export { resolveStore, storeProperties, usesTestStore, TEST_STORE_SUFFIX } from './n8n/store';
+export { webhookBodyHint } from './n8n/items';
+export { isoInZone } from './n8n/time';
+export { whyNotResumed } from './n8n/explain';
+export { journeyEventSigningSecretTest, newSigningSecret, signingSecretProblem } from './n8n/signingSecret';
 // events in, journeys resumed (issue 5): waits, contact state, signatures, resumer
 export { makeWaitId } from './store/waits';
 export { suppressionOf } from './store/contacts';

@@ -51,7 +51,47 @@ export const storeProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { store: ['memory'] } },
 	},
+	{
+		displayName: 'Test Runs Use',
+		name: 'testRunStore',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'A Separate Test Store',
+				value: 'test',
+				description: 'Runs started from the editor read and write their own store; real contacts are untouched',
+			},
+			{
+				name: 'The Production Store',
+				value: 'production',
+				description: 'Runs started from the editor act on real contacts, as active workflows do',
+			},
+		],
+		default: 'test',
+		description: 'Where runs started from the editor (Execute step, Execute workflow, test webhooks) keep their state',
+	},
+	{
+		displayName:
+			'Test runs from the editor use a separate test store: what they record, reserve or erase stays there, and they see only what earlier test runs wrote. Active workflows use the real store.',
+		name: 'testStoreNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { testRunStore: ['test'] } },
+	},
+	{
+		displayName:
+			'Test runs from the editor act on the real store: every click on Execute records, reserves and erases for real contacts.',
+		name: 'productionTestNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { testRunStore: ['production'] } },
+	},
 ];
+
+/** Appended to the key namespace (or names the memory store) of the store test runs use. */
+export const TEST_STORE_SUFFIX = '.test-runs';
+const MAX_NAMESPACE = 64;
 
 /** The credential test: connects, round-trips, and fails on an eviction policy other than noeviction. */
 export async function journeyStoreRedisConnectionTest(
@@ -77,10 +117,25 @@ export const storeCredentialTest = { [REDIS_STORE_CREDENTIAL_TEST]: journeyStore
 
 type StoreContext = IExecuteFunctions | IWebhookFunctions;
 
-/** The store a node's "Store" parameter points at; one instance per process and credential. */
+/**
+ * Whether this run keeps its state in the test store: a run started from the editor (n8n's
+ * `manual` mode, which test webhooks also run in) of a node left on "Test Runs Use: A Separate
+ * Test Store".
+ */
+export function usesTestStore(ctx: StoreContext, itemIndex = 0): boolean {
+	if (typeof ctx.getMode !== 'function' || ctx.getMode() !== 'manual') return false;
+	return (ctx.getNodeParameter('testRunStore', itemIndex, 'test') as string) !== 'production';
+}
+
+/**
+ * The store a node's "Store" parameter points at; one instance per process and credential.
+ * Test runs get the test store (see `usesTestStore`); n8n resumes a waiting execution in its
+ * own mode, so a test run's wait finds its registration there again.
+ */
 export async function resolveStore(ctx: StoreContext, itemIndex = 0): Promise<JourneyStore> {
+	const test = usesTestStore(ctx, itemIndex);
 	const kind = (ctx.getNodeParameter('store', itemIndex, 'memory') as string) ?? 'memory';
-	if (kind === 'memory') return getMemoryStore();
+	if (kind === 'memory') return getMemoryStore(test ? `default${TEST_STORE_SUFFIX}` : undefined);
 	if (kind === 'redis') {
 		let data: ICredentialDataDecryptedObject;
 		try {
@@ -91,14 +146,23 @@ export async function resolveStore(ctx: StoreContext, itemIndex = 0): Promise<Jo
 				description: 'Select a "Journey Store (Redis)" credential on the node, or set "Store" to In-Memory.',
 			});
 		}
+		let config;
 		try {
-			return getRedisStore(parseRedisStoreConfig(data as Record<string, unknown>));
+			config = parseRedisStoreConfig(data as Record<string, unknown>);
 		} catch (error) {
 			throw new NodeOperationError(ctx.getNode(), `The Journey Store (Redis) credential is invalid: ${(error as Error).message}`, {
 				itemIndex,
 				description: 'Open the credential and fix the field the message names.',
 			});
 		}
+		if (!test) return getRedisStore(config);
+		if (config.namespace.length + TEST_STORE_SUFFIX.length > MAX_NAMESPACE) {
+			throw new NodeOperationError(ctx.getNode(), `The key namespace "${config.namespace}" is too long for a test store`, {
+				itemIndex,
+				description: `Test runs use the namespace followed by "${TEST_STORE_SUFFIX}", which must fit in ${MAX_NAMESPACE} characters: shorten the namespace to ${MAX_NAMESPACE - TEST_STORE_SUFFIX.length} characters, or set "Test Runs Use" to The Production Store.`,
+			});
+		}
+		return getRedisStore({ ...config, namespace: config.namespace + TEST_STORE_SUFFIX });
 	}
 	throw new NodeOperationError(ctx.getNode(), `Unknown store "${kind}"`, {
 		itemIndex,

@@ -2,7 +2,15 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { storeCredentialTest } from '../../lib';
 import { route } from './actions/router';
-import { capProperties, contactProperties, messageKeyProperties, operationProperty, optionProperties } from './description';
+import { capProperties, contactProperties, messageKeyProperties, operationProperty, optionProperties, type OperationName } from './description';
+
+/** What each mode's two outputs mean: Record Send and Release check no caps, so nothing is "capped". */
+export const OUTPUT_NAMES: Record<OperationName, [string, string]> = {
+	checkAndReserve: ['Allowed', 'Capped'],
+	check: ['Allowed', 'Capped'],
+	record: ['Recorded', 'Not Recorded'],
+	release: ['Released', 'Not Released'],
+};
 
 /**
  * Frequency Cap (DESIGN §4.2): fatigue control across all journeys and channels of a client.
@@ -20,8 +28,8 @@ export class FrequencyCap implements INodeType {
 		description: 'Limit how often a contact gets messages: caps per channel, campaign or tag, minimum gaps and quiet hours',
 		defaults: { name: 'Frequency Cap' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Allowed', 'Capped'],
+		// output 1 of Record Send and Release only gets items the store could not count or release
+		outputs: `={{ (${JSON.stringify(OUTPUT_NAMES)}[$parameter["operation"]] ?? ${JSON.stringify(OUTPUT_NAMES.checkAndReserve)}).map((displayName) => ({ type: "${NodeConnectionTypes.Main}", displayName })) }}`,
 		usableAsTool: true,
 		credentials: [
 			{

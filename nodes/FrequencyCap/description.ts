@@ -5,6 +5,8 @@ export type OperationName = 'checkAndReserve' | 'check' | 'record' | 'release';
 
 const CAPPING: OperationName[] = ['checkAndReserve', 'check'];
 const SENDING: OperationName[] = ['checkAndReserve', 'check', 'record'];
+const COUNTING: OperationName[] = ['checkAndReserve', 'record'];
+const CALENDAR = ['day', 'week', 'month'];
 
 export const operationProperty: INodeProperties = {
 	displayName: 'Mode',
@@ -28,13 +30,15 @@ export const operationProperty: INodeProperties = {
 			name: 'Record Send',
 			value: 'record',
 			action: 'Record a send made elsewhere',
-			description: 'Count a message sent by another system or path, without checking caps',
+			description:
+				'Count a message sent by another system or path, without checking caps. Outputs: Recorded (also when the key was counted before), Not Recorded (the store was unavailable).',
 		},
 		{
 			name: 'Release',
 			value: 'release',
 			action: 'Release a reserved slot',
-			description: 'Give a reserved slot back, e.g. when the send failed',
+			description:
+				'Give a reserved slot back, e.g. when the send failed. Outputs: Released (also when the key held no slot: reason not_reserved), Not Released (the store was unavailable).',
 		},
 	],
 	default: 'checkAndReserve',
@@ -70,9 +74,10 @@ export const contactProperties: INodeProperties[] = [
 		displayName: 'Tags',
 		name: 'tags',
 		type: 'string',
-		default: '={{ $json.tags }}',
+		default: '',
 		placeholder: 'promotional, newsletter',
-		description: 'The message\'s tags: a list, or names separated by commas. Caps can count per tag.',
+		description:
+			'The message\'s tags (not the contact\'s): names separated by commas, or an expression giving a list. Caps can count per tag. Empty: the message has no tags.',
 		displayOptions: { show: { operation: SENDING } },
 	},
 	{
@@ -125,12 +130,26 @@ export const capProperties: INodeProperties[] = [
 						description: 'Which messages the cap counts',
 					},
 					{
+						displayName: 'Counting Period',
+						name: 'window',
+						type: 'options',
+						options: [
+							{ name: 'Rolling Window', value: 'rolling', description: 'The last N seconds/minutes/hours/days (set its Length below)' },
+							{ name: 'Calendar Day', value: 'day', description: 'Since midnight in the contact\'s time zone' },
+							{ name: 'Calendar Week', value: 'week', description: 'Since Monday 00:00 in the contact\'s time zone' },
+							{ name: 'Calendar Month', value: 'month', description: 'Since the 1st in the contact\'s time zone' },
+						],
+						default: 'rolling',
+						displayOptions: { show: { type: ['limit'] } },
+					},
+					{
 						displayName: 'Length',
 						name: 'amount',
 						type: 'number',
 						typeOptions: { minValue: 1 },
-						default: 1,
-						description: 'Length of the rolling window or of the gap (at most 30 days); not used by calendar windows',
+						default: 7,
+						description: 'How long the rolling window or the minimum gap is (1 second to 30 days)',
+						displayOptions: { hide: { window: CALENDAR } },
 					},
 					{
 						displayName: 'Length Unit',
@@ -143,6 +162,7 @@ export const capProperties: INodeProperties[] = [
 							{ name: 'Days', value: 'days' },
 						],
 						default: 'days',
+						displayOptions: { hide: { window: CALENDAR } },
 					},
 					{
 						displayName: 'Max Messages',
@@ -169,19 +189,6 @@ export const capProperties: INodeProperties[] = [
 						placeholder: 'promotional',
 						description: 'The tag counted; empty counts each tag of the message separately',
 						displayOptions: { show: { scope: ['tag'] } },
-					},
-					{
-						displayName: 'Window Type',
-						name: 'window',
-						type: 'options',
-						options: [
-							{ name: 'Rolling', value: 'rolling', description: 'The last N seconds/minutes/hours/days' },
-							{ name: 'Calendar Day', value: 'day', description: 'Since midnight in the contact\'s time zone' },
-							{ name: 'Calendar Week', value: 'week', description: 'Since Monday 00:00 in the contact\'s time zone' },
-							{ name: 'Calendar Month', value: 'month', description: 'Since the 1st in the contact\'s time zone' },
-						],
-						default: 'rolling',
-						displayOptions: { show: { type: ['limit'] } },
 					},
 				],
 			},
@@ -240,7 +247,7 @@ export const messageKeyProperties: INodeProperties[] = [
 		default: '',
 		description:
 			'Makes retries safe: one key takes at most one slot however often it is submitted. Empty uses workflow + node + contact + journey entry when a Journey Entry node set journey.entryId on the item (stable across n8n\'s Retry of the execution); without one, workflow + node + execution + item, which is stable only across retries of this node.',
-		displayOptions: { show: { operation: SENDING } },
+		displayOptions: { show: { operation: COUNTING } },
 	},
 	{
 		displayName: 'Message Key',
@@ -264,12 +271,12 @@ export const optionProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
-				displayName: 'Decision Timeout (Ms)',
+				displayName: 'Decision Timeout',
 				name: 'decisionTimeoutMs',
 				type: 'number',
 				typeOptions: { minValue: 10 },
 				default: 1000,
-				description: 'Longest wait for the store; after it the store-down policy decides',
+				description: 'Longest wait for the store, in milliseconds; after it the store-down policy decides',
 			},
 			{
 				displayName: 'Fallback Time Zone',
@@ -278,6 +285,25 @@ export const optionProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'Asia/Seoul',
 				description: 'Zone for contacts without one; empty uses the workflow\'s time zone',
+			},
+			{
+				displayName: 'Invalid Contact Time Zone',
+				name: 'onInvalidTimezone',
+				type: 'options',
+				options: [
+					{
+						name: 'Fail the Item',
+						value: 'error',
+						description: 'Stop with an error naming the item and the zone (or pass the error on with Continue On Fail)',
+					},
+					{
+						name: 'Use the Fallback Zone and Flag the Item',
+						value: 'fallback',
+						description: 'Decide in the fallback zone; the item gets frequencyCap.timezoneFallback = true and the bad value in invalidTimezone',
+					},
+				],
+				default: 'error',
+				description: 'What to do when Contact Time Zone is not an IANA zone such as Asia/Seoul',
 			},
 			{
 				displayName: 'When the Store Is Unavailable',

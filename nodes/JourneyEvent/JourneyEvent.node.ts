@@ -11,7 +11,7 @@ export class JourneyEvent implements INodeType {
 		icon: { light: 'file:journeyEvent.svg', dark: 'file:journeyEvent.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ {"record": "Record: " + $parameter["eventName"], "consent": "Update Consent", "subscription": "Subscription", "erase": "Erase Contact", "exitJourney": "Exit Journey"}[$parameter["operation"]] }}',
+		subtitle: '={{ {"record": "Record: " + ($parameter["eventName"] || "an event"), "consent": "Update Consent", "subscription": "Subscription", "erase": "Erase Contact", "exitJourney": "Exit Journey"}[$parameter["operation"]] }}',
 		description: 'Record contact events (and resume the journeys waiting for them), update consent, unsubscribe, erase, exit journeys',
 		defaults: { name: 'Journey Event' },
 		inputs: [NodeConnectionTypes.Main],

@@ -28,7 +28,8 @@ export const journeyEventProperties: INodeProperties[] = [
 				name: 'Unsubscribe or Resubscribe',
 				value: 'subscription',
 				action: 'Unsubscribe or resubscribe',
-				description: 'Suppress (or allow again) messages to the contact on channels or all channels',
+				description:
+					'Mark the contact as unsubscribed from (or subscribed again to) channels or all channels. Channel Send will skip unsubscribed contacts; no node of this package checks it yet, so check it yourself before sending.',
 			},
 			{
 				name: 'Erase Contact',
@@ -59,18 +60,21 @@ export const journeyEventProperties: INodeProperties[] = [
 		displayName: 'Event ID',
 		name: 'eventId',
 		type: 'string',
-		default: '={{ $json.id }}',
+		default: '',
+		placeholder: '{{ $json.orderId }}',
 		displayOptions: show('record'),
-		description: 'Unique ID of the event; recording the same ID again is ignored, so retries never count twice',
+		description:
+			'Unique ID of the event; recording the same ID again is ignored, so retries never count twice. Empty: an ID made from the workflow, execution, node and item, the same when n8n retries this node.',
 	},
 	{
 		displayName: 'Event Name',
 		name: 'eventName',
 		type: 'string',
-		default: '={{ $json.name }}',
+		default: '',
 		required: true,
 		displayOptions: show('record'),
 		placeholder: 'purchase',
+		description: 'What the contact did, e.g. purchase or cart_abandoned. Type it, or drag in the input field that holds it.',
 	},
 	{
 		displayName: 'Properties',
@@ -84,9 +88,10 @@ export const journeyEventProperties: INodeProperties[] = [
 		displayName: 'Occurred At',
 		name: 'occurredAt',
 		type: 'string',
-		default: '={{ $json.occurredAt }}',
+		default: '',
+		placeholder: '{{ $json.occurredAt }}',
 		displayOptions: show('record', 'consent', 'subscription'),
-		description: 'When it happened: ISO 8601 or epoch milliseconds; empty means now',
+		description: 'When it happened: ISO 8601 (2026-01-31T09:00:00Z) or epoch milliseconds; empty means now',
 	},
 	// consent
 	{
@@ -171,7 +176,7 @@ export const journeyEventProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				displayOptions: { show: { '/operation': ['record'] } },
-				description: 'Whether to give events without an ID a random one (such events cannot be deduplicated on retry)',
+				description: 'Whether to give events with an empty Event ID a random ID instead of one made from the execution and item (random IDs are not deduplicated when n8n retries)',
 			},
 			{
 				displayName: 'History Limit',

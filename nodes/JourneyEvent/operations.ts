@@ -12,6 +12,9 @@ import {
 	type ContactEvent,
 	type ContactStateChange,
 	type JourneyStore,
+	usesTestStore,
+	webhookBodyHint,
+	whyNotResumed,
 } from '../../lib';
 import { exitJourney } from './exitJourney';
 
@@ -83,7 +86,7 @@ async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeE
 	for (let i = 0; i < items.length; i++) {
 		try {
 			let id = ctx.getNodeParameter('eventId', i, '') as unknown;
-			if ((id === undefined || id === null || String(id).trim() === '') && options.generateIds) id = randomUUID();
+			if (id === undefined || id === null || String(id).trim() === '') id = options.generateIds ? randomUUID() : defaultEventId(ctx, i);
 			const result = normalizeEvent(
 				{
 					id,
@@ -108,6 +111,12 @@ async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeE
 		resume: options.resumeWaits !== false,
 		resumeOptions: { logger: ctx.logger },
 	});
+	// a test run explains an event that resumed nothing (e.g. a pinned event dated before the journey)
+	const explain = ctx.getMode?.() === 'manual';
+	const storeLabel = usesTestStore(ctx) ? 'test store (test runs from the editor)' : 'production store';
+	const why = explain
+		? await Promise.all(ingested.map(async (r) => (r.resumed === 0 && options.resumeWaits !== false ? await whyNotResumed(store, r.event, storeLabel) : undefined)))
+		: [];
 	ingested.forEach((result, k) => {
 		const i = eventIndex[k];
 		slots[i] = {
@@ -120,6 +129,7 @@ async function record(ctx: IExecuteFunctions, store: JourneyStore, items: INodeE
 					recorded: result.recorded,
 					duplicate: !result.recorded,
 					resumed: result.resumed,
+					...(why[k] ? { notResumedBecause: why[k] } : {}),
 				},
 			},
 			pairedItem: { item: i },
@@ -182,8 +192,8 @@ async function updateState(
 				...items[i].json,
 				journeyEvent: {
 					operation,
-					consent: state.consent,
-					subscriptions: state.subscriptions,
+					consent: withIsoTimes(state.consent),
+					subscriptions: withIsoTimes(state.subscriptions),
 					updatedAt: new Date(state.updatedAt).toISOString(),
 				} as IDataObject,
 			},
@@ -210,7 +220,7 @@ async function erase(ctx: IExecuteFunctions, store: JourneyStore, items: INodeEx
 	outcomes.forEach((outcome, k) => {
 		const i = idIndex[k];
 		slots[i] = {
-			json: { ...items[i].json, journeyEvent: { operation: 'erase', erased: true, removed: outcome.removed } },
+			json: { ...items[i].json, journeyEvent: { operation: 'erase', erased: true, removedKeys: outcome.removed } },
 			pairedItem: { item: i },
 		};
 	});
@@ -231,10 +241,22 @@ function contactOf(ctx: IExecuteFunctions, i: number): string {
 	return text;
 }
 
+/** workflow + execution + node + item: the same when n8n retries this node, so a retry records once. */
+function defaultEventId(ctx: IExecuteFunctions, itemIndex: number): string {
+	return `${ctx.getWorkflow().id ?? ''}:${ctx.getExecutionId() ?? ''}:${ctx.getNode().name}:${itemIndex}`;
+}
+
+/** Decision records keep epoch ms; items show ISO text. */
+function withIsoTimes<T extends { at: number }>(records: Record<string, T>): IDataObject {
+	const out: IDataObject = {};
+	for (const [key, record] of Object.entries(records)) out[key] = { ...record, at: new Date(record.at).toISOString() };
+	return out;
+}
+
 const FIELD_HINTS: Record<string, string> = {
-	id: 'Set "Event ID" to the field that holds a unique event ID, e.g. {{ $json.id }}, or turn on Options → Generate Missing Event IDs.',
+	id: 'Set "Event ID" to the field that holds a unique event ID, e.g. {{ $json.id }}, or leave it empty for one made from the execution and item.',
 	contactId: 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.',
-	name: 'Set "Event Name" to the field that holds it, e.g. {{ $json.name }}, or type a name such as purchase.',
+	name: 'Type the event\'s name in "Event Name", such as purchase, or map it from the field that holds it, e.g. {{ $json.event }}.',
 	properties: 'Give "Properties" an object such as { "cartId": "c-42" }, or leave it empty.',
 	occurredAt: 'Use an ISO 8601 date (2026-01-31T09:00:00Z) or epoch milliseconds, or leave it empty for now.',
 	topic: 'Give every consent change a Topic such as email, sms or marketing.',
@@ -243,9 +265,10 @@ const FIELD_HINTS: Record<string, string> = {
 };
 
 function itemError(ctx: IExecuteFunctions, itemIndex: number, field: string, message: string): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${message}`, {
+	const bodyHint = field === 'contactId' ? webhookBodyHint(ctx.getInputData()[itemIndex]?.json, 'contactId', 'Contact ID') : undefined;
+	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: ${message}`, {
 		itemIndex,
-		description: FIELD_HINTS[field] ?? 'Fix the parameter the message names.',
+		description: bodyHint ?? FIELD_HINTS[field] ?? 'Fix the parameter the message names.',
 	});
 }
 

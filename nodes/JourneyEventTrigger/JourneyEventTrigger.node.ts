@@ -9,8 +9,8 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { decodeSecret, storeCredentialTest } from '../../lib';
-import { journeyEventTriggerProperties } from './description';
+import { journeyEventSigningSecretTest, storeCredentialTest } from '../../lib';
+import { JOURNEY_EVENTS_PICKER_DESCRIPTION, journeyEventTriggerProperties } from './description';
 import { handleDelivery } from './delivery';
 
 // eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete -- n8n hosts this endpoint itself; senders are configured with its URL, there is no third-party subscription to create or delete
@@ -22,7 +22,9 @@ export class JourneyEventTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "POST /" + $parameter["path"] }}',
-		description: 'Receive signed contact events (Standard Webhooks), record them and resume the journeys waiting for them',
+		// n8n's node picker merges Journey Event with this trigger and shows this description for
+		// both, so it describes the pair: what the Journey Event node does, and this trigger
+		description: JOURNEY_EVENTS_PICKER_DESCRIPTION,
 		defaults: { name: 'Journey Event Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -50,6 +52,16 @@ export class JourneyEventTrigger implements INodeType {
 				isFullPath: true,
 			},
 		],
+		triggerPanel: {
+			header: 'Send a signed test event to the Test URL above',
+			executionsHelp: {
+				inactive:
+					'<b>While testing</b>, POST one event as JSON to the <b>Test URL</b>, e.g. <code>{"contactId": "c-42", "name": "purchase", "properties": {"total": 80}}</code>, with the Standard Webhooks headers <code>webhook-id</code>, <code>webhook-timestamp</code> and <code>webhook-signature</code> signed with the secret of the Journey Event Signing credential. A refused test delivery shows here with its reason. Test runs use the test store unless <i>Test Runs Use</i> says otherwise.<br /><br /><b>Once the workflow is published</b>, senders POST to the <b>Production URL</b>; every accepted delivery starts an execution, listed under Executions.',
+				active:
+					'<b>The workflow is published</b>: senders POST signed events to the <b>Production URL</b> and each accepted delivery starts an execution, listed under Executions. To try a delivery here, POST it to the <b>Test URL</b> while this panel listens.',
+			},
+			activationHint: 'Once you have tried a delivery, publish the workflow so that senders can reach the Production URL.',
+		},
 		properties: journeyEventTriggerProperties,
 	};
 
@@ -60,17 +72,7 @@ export class JourneyEventTrigger implements INodeType {
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
 			): Promise<INodeCredentialTestResult> {
-				const data = credential.data ?? {};
-				try {
-					decodeSecret(String(data.secret ?? ''));
-					if (data.previousSecret) decodeSecret(String(data.previousSecret));
-				} catch (error) {
-					return { status: 'Error', message: (error as Error).message };
-				}
-				if (!String(data.secret ?? '').trim().startsWith('whsec_')) {
-					return { status: 'Error', message: 'The signing secret should start with "whsec_" (Standard Webhooks format)' };
-				}
-				return { status: 'OK', message: 'The signing secret is a valid Standard Webhooks secret' };
+				return await journeyEventSigningSecretTest(credential);
 			},
 		},
 	};

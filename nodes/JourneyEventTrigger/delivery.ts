@@ -147,9 +147,28 @@ function reject(ctx: IWebhookFunctions, status: number, reason: string, message:
 		webhookId,
 	});
 	ctx.getResponseObject().status(status).json({ error: reason, message });
-	return { noWebhookResponse: true };
+	if (ctx.getMode?.() !== 'manual') return { noWebhookResponse: true };
+	// a test delivery from the editor: show the refusal there too (a live one never starts the workflow)
+	const refused = { refused: true, status, reason, message, hint: REFUSAL_HINTS[reason] ?? 'Fix the delivery and send it again.' };
+	return { noWebhookResponse: true, workflowData: [[{ json: { journeyEvent: refused } }]] };
 }
 
 function headerText(value: string | string[] | undefined): string {
 	return (Array.isArray(value) ? value[0] : value)?.slice(0, 200) ?? '';
 }
+const REFUSAL_HINTS: Record<string, string> = {
+	no_matching_signature:
+		'The sender signed with another secret than the Journey Event Signing credential\'s, or changed the body after signing: sign the exact body with that secret.',
+	missing_headers: 'Send the webhook-id, webhook-timestamp and webhook-signature headers (Standard Webhooks).',
+	timestamp_too_old: 'webhook-timestamp must be the current time in seconds since 1970; check the sender\'s clock.',
+	timestamp_too_new: 'webhook-timestamp must be the current time in seconds since 1970; check the sender\'s clock.',
+	bad_timestamp: 'webhook-timestamp must be a whole number of seconds since 1970, e.g. 1767225600.',
+	bad_secret: 'The Journey Event Signing credential\'s secret is not valid: open the credential, its test says what is wrong.',
+	replayed: 'Every delivery needs a new webhook-id; a retry of a delivery that succeeded is refused.',
+	bad_json: 'Send a JSON body: one event { "contactId", "name", … } or { "events": [ … ] }.',
+	bad_event: 'Give every event a contactId and a name, e.g. { "contactId": "c-42", "name": "purchase" }.',
+	no_events: 'Put at least one event in "events".',
+	too_many_events: 'Split the delivery, or raise Options → Max Events per Delivery.',
+	store_unavailable: 'The store did not answer: check the Journey Store (Redis) credential and that Redis runs, then send again.',
+	misconfigured: 'Fix the node\'s store settings (the message names what).',
+};

@@ -1,6 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { storeProperties } from '../../lib';
 
+/** The node picker's line for Journey Event and this trigger, which it shows as one entry. */
+export const JOURNEY_EVENTS_PICKER_DESCRIPTION =
+	'Record contact events, consent, unsubscribes and erasure, or receive signed events from other systems (trigger); recorded events resume the journeys waiting for them';
+
 export const journeyEventTriggerProperties: INodeProperties[] = [
 	{
 		displayName: 'Path',
@@ -12,7 +16,7 @@ export const journeyEventTriggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Senders sign each delivery in the Standard Webhooks scheme (the webhook-* message, timestamp and signature headers). The body is one event object (contactId, name, properties, occurredAt and an identifier) or a batch { "events": [ … ] }; see the README.',
+			'Senders POST to the Test URL while you test here, to the Production URL once the workflow is published. Each delivery is signed in the Standard Webhooks scheme (the webhook-* headers: message ID, timestamp and signature) with the Journey Event Signing credential\'s secret. The body is one event { "contactId", "name", "properties", "occurredAt" } (optionally with its own unique identifier) or a batch { "events": [ … ] }.',
 		name: 'formatNotice',
 		type: 'notice',
 		default: '',

@@ -370,11 +370,11 @@ export const optionProperties: INodeProperties[] = [
 				description: 'Changes of score remembered per contact (Get Score → Include History shows them)',
 			},
 			{
-				displayName: 'Decision Timeout (Ms)',
+				displayName: 'Decision Timeout',
 				name: 'decisionTimeoutMs',
 				type: 'number',
 				default: 2000,
-				description: 'No store call waits longer; a late answer changes nothing and the item fails (or retries)',
+				description: 'Longest wait for the store, in milliseconds; a late answer changes nothing and the item fails (or retries)',
 			},
 			{ displayName: 'Engagement Grade 1 From', name: 'engagement1', type: 'number', default: 40 },
 			{ displayName: 'Engagement Grade 2 From', name: 'engagement2', type: 'number', default: 15 },

@@ -55,7 +55,9 @@ export const waitUntilEventProperties: INodeProperties[] = [
 	{
 		displayName: 'Event Conditions (JSON)',
 		name: 'conditions',
-		type: 'json',
+		// a string, not n8n's json type: the editor flags an empty json field, and this one is optional
+		type: 'string',
+		typeOptions: { rows: 4 },
 		default: '',
 		placeholder: '{ "all": [{ "fact": "total", "operator": "greaterThanInclusive", "value": 50 }] }',
 		description: 'Optional JSON-rules-engine condition tree over the event\'s properties (facts are property paths). Leave empty to accept any event with the name.',
@@ -122,14 +124,15 @@ export const waitUntilEventProperties: INodeProperties[] = [
 			{
 				name: 'Journey Entry',
 				value: 'journeyEntry',
-				description: 'Events recorded since the contact entered the journey (journey.enteredAt from a Journey Entry node; without one, since this execution started) resume at once, even if they came before this node ran',
+				description: 'Events that occurred since the contact entered the journey (journey.enteredAt from a Journey Entry node; without one, since this execution started) count, even if they were recorded before this node ran',
 			},
-			{ name: 'Wait Start', value: 'waitStart', description: 'Only events from the moment this node runs' },
-			{ name: 'A Look-Back Period', value: 'lookBack', description: 'Events of the last N minutes/hours/days' },
-			{ name: 'A Date and Time', value: 'dateTime' },
+			{ name: 'Wait Start', value: 'waitStart', description: 'Only events that occurred from the moment this node runs' },
+			{ name: 'A Look-Back Period', value: 'lookBack', description: 'Events that occurred in the last N minutes/hours/days before this node runs' },
+			{ name: 'A Date and Time', value: 'dateTime', description: 'Events that occurred from a given time, e.g. when the contact entered the journey' },
 		],
 		default: 'journeyEntry',
-		description: 'Which already-recorded events count, so an event that arrives just before the wait starts is not lost',
+		description:
+			'Which events count, by their occurredAt (when the event happened, as its sender dated it), not by when it was recorded: an event counts if it occurred at or after this time, so one recorded just before the wait starts is not lost. A late event, recorded while the journey waits but dated before this time, resumes nothing.',
 	},
 	{
 		displayName: 'Look Back Amount',
@@ -156,8 +159,9 @@ export const waitUntilEventProperties: INodeProperties[] = [
 		name: 'sinceDateTime',
 		type: 'string',
 		default: '',
-		placeholder: '={{ $json.enteredAt }}',
+		placeholder: '2026-03-01T09:00:00Z',
 		displayOptions: { show: { since: ['dateTime'] } },
+		description: 'ISO date/time or epoch milliseconds, e.g. an expression reading when the contact entered the journey',
 	},
 	{
 		displayName: 'Options',

@@ -30,9 +30,10 @@ export async function handleResume(ctx: IWebhookFunctions): Promise<IWebhookResp
 	if (!normalized.ok) return respond(ctx, 400, 'gone', `the event is not valid: ${normalized.message}`);
 	const event = normalized.event;
 
-	const store = await resolveStore(ctx, 0);
 	const waitId = makeWaitId(ctx.getExecutionId(), ctx.getNode().id);
 	const ref = { contactId: event.contactId, waitId, token: body.token };
+	// n8n resumes an execution in its own mode, so a test run's wait finds the test store again
+	const store = await resolveStore(ctx, 0);
 	const [registration] = await store.waits.get([ref]);
 	if (!registration) return respond(ctx, 404, 'gone', 'no such wait (finished, replaced by a newer wait, or expired)');
 

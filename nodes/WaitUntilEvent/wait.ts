@@ -18,7 +18,10 @@ import {
 	type ContactEvent,
 	type TimeUnit,
 	type WaitMatchSpec,
+	type JourneyStore,
 	type WaitRegistration,
+	explainMismatch,
+	webhookBodyHint,
 } from '../../lib';
 
 /** How long a registration outlives its timeout, so late events still find (and drop) it. */
@@ -73,7 +76,10 @@ async function waitForOne(ctx: IExecuteFunctions, item: INodeExecutionData): Pro
 	}
 	const contactId = String(ctx.getNodeParameter('contactId', 0, '') ?? '').trim();
 	if (contactId === '') {
-		throw fail('Contact ID is empty for item 0', 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.');
+		throw fail(
+			'Contact ID is empty for item 1',
+			webhookBodyHint(item.json, 'contactId', 'Contact ID') ?? 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.',
+		);
 	}
 
 	const match: WaitMatchSpec = { names, sinceMs: 0 };
@@ -170,8 +176,25 @@ async function waitForOne(ctx: IExecuteFunctions, item: INodeExecutionData): Pro
 		}
 		// another event claimed it in between: its resumer delivers it once this execution is parked
 	}
+	if (ctx.getMode?.() === 'manual') await hintOlderEvents(ctx, store, registration);
 	await ctx.putExecutionToWait(new Date(deadlineHost));
 	return [[], []];
+}
+
+/**
+ * A test run that parks although the contact's history holds a matching event dated before the
+ * wait's "since" (a pinned sample event, say) says why that event does not count.
+ */
+async function hintOlderEvents(ctx: IExecuteFunctions, store: JourneyStore, registration: WaitRegistration): Promise<void> {
+	const { contactId, match } = registration;
+	const [history] = await store.events.list([{ contactId, names: match.names }]);
+	const older = history.find((event) => explainMismatch(match, event, contactId) === 'since');
+	if (!older) return;
+	ctx.addExecutionHints({
+		type: 'warning',
+		location: 'outputPane',
+		message: `Waiting although "${older.name}" (${older.id}) is in this contact's history: it occurred at ${new Date(older.occurredAt).toISOString()}, before ${new Date(match.sinceMs).toISOString()}, where Count Events Since starts. Count older events with A Look-Back Period, or record the event with a later Occurred At (empty = now).`,
+	});
 }
 
 function eventReceived(item: INodeExecutionData, eventField: string, event: ContactEvent): INodeExecutionData {

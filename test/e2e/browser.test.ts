@@ -5,18 +5,17 @@
  * install this node" marker, open one node's parameter panel, and save screenshots to
  * test-artifacts/screenshots (with UPDATE_README_SCREENSHOT=1, one also becomes docs/journey.png).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, nodeTypes, type NodeTypeDescription } from '../../scripts/n8n/index.mjs';
-import { importWorkflow, n8nContext, printN8nLogOnFailure, type Workflow } from './helpers';
+import { importWorkflow, n8nContext, openEditor, printN8nLogOnFailure, type Workflow } from './helpers';
 
 printN8nLogOnFailure();
 
 const root = path.resolve(__dirname, '../..');
 const screenshots = path.join(root, 'test-artifacts', 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** One of this package's nodes: its type, the folder its files live in, and n8n's description. */
 interface PackageNode {
@@ -113,34 +112,8 @@ describe('the package in the n8n editor', () => {
 	});
 
 	it('logs in, shows every node with its own icon and opens a parameter panel', async () => {
-		// a missing browser is a failed test with the fix, never a skip
-		if (!existsSync(chromiumPath)) {
-			throw new Error(
-				`No chromium at ${chromiumPath}. Install it with \`sudo apt-get install chromium\` ` +
-					'(or set CHROMIUM_PATH to a Chromium/Chrome binary).',
-			);
-		}
-		browser = await chromium.launch({
-			executablePath: chromiumPath,
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-background-networking',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-component-update',
-				'--disable-sync',
-			],
-		});
-		const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
-		page.setDefaultTimeout(90_000);
-
-		await page.goto(`${ctx.url}/signin`);
-		await page.fill('#emailOrLdapLoginId', ctx.ownerEmail);
-		await page.fill('#password', ctx.ownerPassword);
-		await page.keyboard.press('Enter');
-		await page.waitForURL((u) => !u.pathname.includes('/signin'));
+		let page: Page;
+		({ browser, page } = await openEditor());
 
 		await page.goto(`${ctx.url}/workflow/${workflowId}`);
 		await page.locator('[data-test-id="canvas-node"]').first().waitFor();

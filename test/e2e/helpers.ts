@@ -3,8 +3,9 @@
  * posting to webhooks, waiting for executions and reading which output each item took.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, inject } from 'vitest';
 import {
 	N8nApi,
@@ -158,4 +159,28 @@ export function outputTakenBy(
 		});
 	}
 	return taken;
+}
+
+/**
+ * Debian's chromium (or CHROMIUM_PATH), headless, logged in to the tier's n8n as the owner.
+ * A missing browser is a failed test saying how to install one, never a skip.
+ */
+export async function openEditor(): Promise<{ browser: Browser; page: Page }> {
+	const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+	if (!existsSync(chromiumPath)) {
+		throw new Error(`No chromium at ${chromiumPath}. Install it with \`sudo apt-get install chromium\` (or set CHROMIUM_PATH to a Chromium/Chrome binary).`);
+	}
+	const browser = await chromium.launch({
+		executablePath: chromiumPath,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+	});
+	const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
+	page.setDefaultTimeout(90_000);
+	const ctx = n8nContext();
+	await page.goto(`${ctx.url}/signin`);
+	await page.fill('#emailOrLdapLoginId', ctx.ownerEmail);
+	await page.fill('#password', ctx.ownerPassword);
+	await page.keyboard.press('Enter');
+	await page.waitForURL((u) => !u.pathname.includes('/signin'));
+	return { browser, page };
 }

@@ -215,7 +215,7 @@ describe('Journey Event node in n8n', () => {
 		expect(othersBefore.length).toBeGreaterThan(0);
 
 		const [erased] = await run(erase, { contactId: zoe }, 1);
-		expect(erased.journeyEvent).toEqual({ operation: 'erase', erased: true, removed: 6 });
+		expect(erased.journeyEvent).toEqual({ operation: 'erase', erased: true, removedKeys: 6 });
 		expect(await contactKeys(zoe)).toEqual([]);
 		expect(await contactKeys(keep)).toEqual(othersBefore);
 	});

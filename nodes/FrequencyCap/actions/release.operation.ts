@@ -7,7 +7,7 @@ export function plan(p: ItemParameters, itemIndex: number): Plan {
 	if (!messageKey) {
 		throw new ParameterError(
 			'Message Key',
-			`Item ${itemIndex}: Message Key is empty, so there is no reservation to release`,
+			`Item ${itemIndex + 1}: Message Key is empty, so there is no reservation to release`,
 			"Map \"Message Key\" to the key the reserving node wrote, e.g. {{ $('Frequency Cap').item.json.frequencyCap.messageKey }}.",
 		);
 	}

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	CapRequestError,
+	isoInZone,
 	isValidTimeZone,
 	resolveStore,
 	StoreUnavailableError,
@@ -15,7 +16,7 @@ import * as check from './check.operation';
 import * as checkAndReserve from './checkAndReserve.operation';
 import * as record from './record.operation';
 import * as release from './release.operation';
-import { ItemParameters, ParameterError, type Plan } from './shared';
+import { displayZone, ItemParameters, ParameterError, type InvalidZonePolicy, type Plan } from './shared';
 
 const operations: Record<OperationName, { plan: (p: ItemParameters, itemIndex: number) => Plan }> = {
 	checkAndReserve,
@@ -30,6 +31,7 @@ interface Options {
 	decisionTimeoutMs?: number;
 	fallbackTimezone?: string;
 	onStoreUnavailable?: StorePolicy;
+	onInvalidTimezone?: InvalidZonePolicy;
 }
 
 /** Items per store call: one pipelined round trip each (a typical execution needs one). */
@@ -43,7 +45,12 @@ interface CapField extends IDataObject {
 	count: number | null;
 	limit: number | null;
 	retryAt: string | null;
+	/** retryAt in the contact's time zone (or the fallback zone) */
+	retryAtContactTime?: string | null;
 	messageKey: string;
+	/** set when the contact's time zone was invalid and the fallback zone was used */
+	timezoneFallback?: true;
+	invalidTimezone?: string;
 }
 
 type Outcome = { field: CapField } | { error: NodeOperationError };
@@ -69,7 +76,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const timeoutMs = Number(options.decisionTimeoutMs ?? 1000);
 	if (!(timeoutMs >= 10)) {
 		throw new NodeOperationError(ctx.getNode(), `Decision Timeout ${options.decisionTimeoutMs} is not a number of milliseconds ≥ 10`, {
-			description: 'Set Options → Decision Timeout (Ms) to e.g. 1000.',
+			description: 'Set Options → Decision Timeout to e.g. 1000 (milliseconds).',
 		});
 	}
 	const fallbackZone = (options.fallbackTimezone ?? '').trim() || ctx.getTimezone();
@@ -80,7 +87,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	}
 
 	// 1. plan and validate every item; a bad item fails alone
-	const params = new ItemParameters(ctx, fallbackZone);
+	const params = new ItemParameters(ctx, fallbackZone, options.onInvalidTimezone ?? 'error');
 	const plans: Array<Plan | undefined> = new Array(items.length);
 	const outcomes: Array<Outcome | undefined> = new Array(items.length);
 	const zoneCache = new Map<string, number[]>();
@@ -131,6 +138,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 			capped.push({ json: { ...items[i].json, error: outcome.error.message }, pairedItem: { item: i } });
 			continue;
 		}
+		if (plans[i]?.request?.mode === 'reserve' || plans[i]?.request?.mode === 'check') withContactTime(outcome.field, displayZone(params, i));
 		const out: INodeExecutionData = { json: { ...items[i].json, frequencyCap: outcome.field }, pairedItem: { item: i } };
 		if (items[i].binary) out.binary = items[i].binary;
 		(outcome.field.allowed ? allowed : capped).push(out);
@@ -217,6 +225,15 @@ function decisionField(d: CapDecision, messageKey: string): CapField {
 	};
 }
 
+/** retryAt in the contact's zone, and a flag when that zone was invalid and the fallback was used. */
+function withContactTime(field: CapField, zone: { zone: string; invalid?: string }): void {
+	field.retryAtContactTime = field.retryAt === null ? null : isoInZone(Date.parse(field.retryAt), zone.zone);
+	if (zone.invalid !== undefined) {
+		field.timezoneFallback = true;
+		field.invalidTimezone = zone.invalid;
+	}
+}
+
 function bypassField(messageKey: string): CapField {
 	return { allowed: true, reason: 'bypass', rule: null, count: null, limit: null, retryAt: null, messageKey };
 }
@@ -262,7 +279,7 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 		});
 	}
 	if (error instanceof CapRequestError) {
-		return new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${error.message}`, {
+		return new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: ${error.message}`, {
 			itemIndex,
 			description: 'Change the parameter the message names (Caps, Channel, Campaign, Contact Time Zone or Quiet Hours).',
 		});

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { isValidTimeZone, journeyContextOf, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
+import { isValidTimeZone, journeyContextOf, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
 import { parameterReader } from '../params';
 
 /** A request to send to the store, or a decision made without it (transactional bypass). */
@@ -9,7 +9,12 @@ export interface Plan {
 	/** transactional: allowed whatever the caps say (the request, if any, only records it) */
 	bypass?: boolean;
 	messageKey: string;
+	/** the contact's time zone was not a valid IANA zone and the fallback zone was used instead */
+	invalidTimeZone?: string;
 }
+
+/** What to do with a contact time zone that is not a valid IANA zone (Options). */
+export type InvalidZonePolicy = 'error' | 'fallback';
 
 /** A bad parameter value on one item; the router turns it into a NodeOperationError. */
 export class ParameterError extends Error {
@@ -45,6 +50,7 @@ export class ItemParameters {
 	constructor(
 		readonly ctx: IExecuteFunctions,
 		readonly fallbackZone: string,
+		readonly invalidZone: InvalidZonePolicy = 'error',
 	) {
 		this.contactId = parameterReader<unknown>(ctx, 'contactId', '');
 		this.channel = parameterReader<unknown>(ctx, 'channel', '');
@@ -81,8 +87,9 @@ export function readContactId(p: ItemParameters, itemIndex: number): string {
 	if (!contactId) {
 		throw new ParameterError(
 			'Contact ID',
-			`Item ${itemIndex}: Contact ID is empty`,
-			'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }} or {{ $json.email }}.',
+			`Item ${itemIndex + 1}: Contact ID is empty`,
+			webhookBodyHint(p.ctx.getInputData()[itemIndex]?.json, 'contactId', 'Contact ID') ??
+				'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }} or {{ $json.email }}.',
 		);
 	}
 	return contactId;
@@ -112,7 +119,7 @@ function readTags(value: unknown, itemIndex: number): string[] | undefined {
 	}
 	throw new ParameterError(
 		'Tags',
-		`Item ${itemIndex}: Tags must be a list of names or a comma-separated string, got ${JSON.stringify(value)}`,
+		`Item ${itemIndex + 1}: Tags must be a list of names or a comma-separated string, got ${JSON.stringify(value)}`,
 		'Map "Tags" to a list such as ["promotional"] or a string such as "promotional, newsletter".',
 	);
 }
@@ -121,16 +128,17 @@ function readTags(value: unknown, itemIndex: number): string[] | undefined {
 export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'sendWindow'> {
 	const rules = sharedRules(p, p.caps(itemIndex)?.cap ?? [], itemIndex);
 	const sendWindow: SendWindow | undefined = p.quietHours(itemIndex)
-		? { from: text(p.sendFrom(itemIndex)), until: text(p.sendUntil(itemIndex)) }
+		? { from: clockTime(p.sendFrom, 'Send From', itemIndex), until: clockTime(p.sendUntil, 'Send Until', itemIndex) }
 		: undefined;
 	const needsZone = sendWindow !== undefined || rules.some((r) => r.kind === 'limit' && r.window.kind === 'calendar');
 	if (!needsZone) return { rules, sendWindow };
 	const zone = text(p.timezone(itemIndex));
+	if (zone && !isValidTimeZone(zone) && p.invalidZone === 'fallback') return { timeZone: p.fallbackZone, rules, sendWindow };
 	if (zone && !isValidTimeZone(zone)) {
 		throw new ParameterError(
 			'Contact Time Zone',
-			`Item ${itemIndex}: ${JSON.stringify(zone)} is not a valid time zone`,
-			'Use an IANA zone name such as "Europe/Berlin" or "Asia/Seoul", fix the contact\'s field, or clear the parameter to use the fallback zone.',
+			`Item ${itemIndex + 1}: ${JSON.stringify(zone)} is not a valid time zone`,
+			'Use an IANA zone name such as "Europe/Berlin" or "Asia/Seoul", fix the contact\'s field, or choose Options → Invalid Contact Time Zone → Use the Fallback Zone and Flag the Item.',
 		);
 	}
 	return { timeZone: zone || p.fallbackZone, rules, sendWindow };
@@ -153,6 +161,25 @@ function sharedRules(p: ItemParameters, caps: IDataObject[], itemIndex: number):
 	return rules;
 }
 
+/** The zone an item's times are shown in: its own when valid, else the fallback (flagged by the router). */
+export function displayZone(p: ItemParameters, itemIndex: number): { zone: string; invalid?: string } {
+	const zone = text(p.timezone(itemIndex));
+	if (!zone) return { zone: p.fallbackZone };
+	return isValidTimeZone(zone) ? { zone } : { zone: p.fallbackZone, invalid: zone };
+}
+
+const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function clockTime(read: (itemIndex: number) => unknown, parameter: string, itemIndex: number): string {
+	const value = text(read(itemIndex));
+	if (CLOCK.test(value)) return value;
+	throw new ParameterError(
+		parameter,
+		`Item ${itemIndex + 1}: ${JSON.stringify(value)} is not a time of day as HH:mm (24-hour)`,
+		`Write "${parameter}" as two-digit hours and minutes, e.g. 08:00 or 21:30.`,
+	);
+}
+
 export function readBypass(p: ItemParameters, itemIndex: number): boolean {
 	const value = p.bypass(itemIndex);
 	if (typeof value === 'boolean') return value;
@@ -160,7 +187,7 @@ export function readBypass(p: ItemParameters, itemIndex: number): boolean {
 	if (value === 'false' || value === 0 || value === '' || value === undefined || value === null) return false;
 	throw new ParameterError(
 		'Transactional (Bypass Caps)',
-		`Item ${itemIndex}: Transactional must be true or false, got ${JSON.stringify(value)}`,
+		`Item ${itemIndex + 1}: Transactional must be true or false, got ${JSON.stringify(value)}`,
 		'Use an expression that gives true or false, e.g. {{ $json.type === "receipt" }}.',
 	);
 }
@@ -200,7 +227,7 @@ function toRule(cap: IDataObject, index: number, itemIndex: number): CapRule {
 }
 
 function capError(index: number, itemIndex: number, problem: string): ParameterError {
-	return new ParameterError(`Caps`, `Item ${itemIndex}: cap ${index + 1}: ${problem}`, `Change cap ${index + 1} under "Caps".`);
+	return new ParameterError(`Caps`, `Item ${itemIndex + 1}: cap ${index + 1}: ${problem}`, `Change cap ${index + 1} under "Caps".`);
 }
 
 function text(value: unknown): string {

@@ -64,7 +64,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 			timeoutMs: Number(raw.decisionTimeoutMs ?? 2000),
 		};
 		if (!(options.ttlSeconds >= 86_400)) throw new ItemError(`Keep Scores For ${raw.ttlDays} is not a number of days ≥ 1`, 'Set Options → Keep Scores For (Days) to e.g. 365.');
-		if (!(Number(options.timeoutMs) >= 10)) throw new ItemError(`Decision Timeout ${raw.decisionTimeoutMs} is not a number of milliseconds ≥ 10`, 'Set Options → Decision Timeout (Ms) to e.g. 2000.');
+		if (!(Number(options.timeoutMs) >= 10)) throw new ItemError(`Decision Timeout ${raw.decisionTimeoutMs} is not a number of milliseconds ≥ 10`, 'Set Options → Decision Timeout to e.g. 2000 (milliseconds).');
 		store = await resolveStore(ctx, 0);
 	} catch (error) {
 		for (let i = 0; i < items.length; i++) fail(error, i);

@@ -29,6 +29,8 @@ export interface FakeExecuteOptions {
 	timezone?: string;
 	/** credential data by credential type (e.g. journeyStoreRedisApi) */
 	credentials?: Record<string, Record<string, unknown>>;
+	/** n8n's execution mode; 'manual' is a run started from the editor */
+	mode?: string;
 }
 
 export interface FakeExecute {
@@ -36,6 +38,8 @@ export interface FakeExecute {
 	/** set when the node called putExecutionToWait */
 	waitTill?: Date;
 	logs: LogLine[];
+	/** what the node passed to addExecutionHints */
+	hints: Array<{ message: string; type?: string }>;
 }
 
 export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
@@ -51,7 +55,7 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 	};
 	const items: INodeExecutionData[] = options.items.map((json) => ({ json }));
 	const logger = memoryLogger();
-	const result: FakeExecute = { ctx: undefined as unknown as IExecuteFunctions, logs: logger.lines };
+	const result: FakeExecute = { ctx: undefined as unknown as IExecuteFunctions, logs: logger.lines, hints: [] };
 	const ctx = {
 		getInputData: () => items,
 		getNode: () => node,
@@ -64,6 +68,7 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		},
 		getWorkflow: () => ({ id: 'wf-1', name: 'Test Workflow', active: true }),
 		getExecutionId: () => executionId,
+		getMode: () => options.mode ?? 'webhook',
 		getExecutionContext: () => (options.establishedAt === undefined ? undefined : { version: 1, establishedAt: options.establishedAt, source: 'webhook' }),
 		evaluateExpression: (expression: string) => {
 			if (expression.includes('$execution.resumeUrl')) {
@@ -78,6 +83,9 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 		},
 		putExecutionToWait: async (date: Date) => {
 			result.waitTill = date;
+		},
+		addExecutionHints: (...hints: Array<{ message: string; type?: string }>) => {
+			result.hints.push(...hints);
 		},
 		logger,
 		helpers: {},
@@ -102,6 +110,8 @@ export interface FakeWebhookOptions {
 	workflowId?: string;
 	/** credential data by credential type, besides the signing secret in `credentials` */
 	storeCredentials?: Record<string, Record<string, unknown>>;
+	/** n8n's execution mode; 'manual' is a test webhook */
+	mode?: string;
 }
 
 export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctions; response: FakeResponse; logs: LogLine[] } {
@@ -134,6 +144,7 @@ export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctio
 		getNode: () => node,
 		getWorkflow: () => ({ id: options.workflowId ?? 'wf-1', name: 'Test Workflow', active: true }),
 		getExecutionId: () => options.executionId ?? 'exec-1',
+		getMode: () => options.mode ?? 'webhook',
 		getNodeParameter: (name: string, fallback?: unknown) => (name in options.parameters ? options.parameters[name] : fallback),
 		getCredentials: async (type: string) => {
 			if (type === 'journeyEventSigningApi' && options.credentials) return options.credentials;

@@ -111,6 +111,70 @@ describe('Journey Event Trigger', () => {
 		expect(await store.events.list([{ contactId: c }])).toEqual([[]]);
 	});
 
+	it('a refused test delivery (editor listening) shows its reason as an item; a live one starts nothing', async () => {
+		const c = contactId();
+		const badSecret = 'whsec_' + Buffer.alloc(32, 4).toString('base64');
+		const test = deliver({ id: 'r1', contactId: c, name: 'purchase' }, { secret: badSecret });
+		const hook = fakeWebhook({
+			body: { id: 'r1', contactId: c, name: 'purchase' },
+			rawBody: Buffer.from(JSON.stringify({ id: 'r1', contactId: c, name: 'purchase' })),
+			headers: signedHeaders(badSecret, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), JSON.stringify({ id: 'r1', contactId: c, name: 'purchase' })),
+			parameters: { store: 'memory', record: true, options: {} },
+			credentials: { secret: SECRET, previousSecret: '' },
+			mode: 'manual',
+		});
+		const shown = await trigger.webhook.call(hook.ctx);
+		expect(hook.response).toMatchObject({ status: 401, body: { error: 'no_matching_signature' } });
+		expect(shown.workflowData?.[0][0].json.journeyEvent).toMatchObject({
+			refused: true,
+			status: 401,
+			reason: 'no_matching_signature',
+			hint: expect.stringMatching(/secret/),
+		});
+		const noContact = fakeWebhook({
+			body: { name: 'purchase' },
+			rawBody: Buffer.from('{"name":"purchase"}'),
+			headers: signedHeaders(SECRET, `msg_${randomUUID()}`, Math.floor(Date.now() / 1000), '{"name":"purchase"}'),
+			parameters: { store: 'memory', record: true, options: {} },
+			credentials: { secret: SECRET, previousSecret: '' },
+			mode: 'manual',
+		});
+		const missing = await trigger.webhook.call(noContact.ctx);
+		expect(missing.workflowData?.[0][0].json.journeyEvent).toMatchObject({ status: 400, reason: 'bad_event', message: expect.stringMatching(/contactId/) });
+		// live: answered, nothing started
+		expect(await test.run()).toEqual({ noWebhookResponse: true });
+	});
+
+	it('describes its listening state: what to send and where', () => {
+		const panel = trigger.description.triggerPanel as { header: string; executionsHelp: { inactive: string; active: string } };
+		expect(panel.header).toMatch(/Test URL/);
+		expect(panel.executionsHelp.inactive).toMatch(/POST.*Test URL.*contactId.*webhook-signature.*Signing credential/s);
+		expect(panel.executionsHelp.active).toMatch(/Production URL/);
+	});
+
+	it('the signing credential test says what is wrong on its face, and hands out a new secret', async () => {
+		const test = (data: Record<string, unknown>) =>
+			trigger.methods.credentialTest.journeyEventSigningSecretTest.call({} as never, { id: '1', name: 'x', type: 'journeyEventSigningApi', data: data as never });
+		const cases: Array<[string, RegExp]> = [
+			['', /Signing Secret is empty/],
+			[` ${SECRET}`, /spaces/],
+			[`"${SECRET}"`, /quotes/],
+			[SECRET.slice('whsec_'.length), /does not start with "whsec_".*put "whsec_" in front/],
+			['whsec_abc-def', /"-" at position 10.*base64/],
+			['whsec_' + Buffer.alloc(8, 1).toString('base64'), /8-byte key; at least 16/],
+		];
+		for (const [secret, problem] of cases) {
+			const result = await test({ secret });
+			expect(result.status, secret).toBe('Error');
+			expect(result.message, secret).toMatch(problem);
+			const offered = /new secret you can paste into Signing Secret \(and give to the sender\): (whsec_\S+)$/.exec(result.message)?.[1];
+			expect(offered, result.message).toBeDefined();
+			expect(await test({ secret: offered })).toMatchObject({ status: 'OK' });
+		}
+		expect(await test({ secret: SECRET, previousSecret: 'whsec_x' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/^Previous Signing Secret/) });
+		expect(await test({ secret: SECRET })).toMatchObject({ status: 'OK', message: expect.stringMatching(/32-byte key/) });
+	});
+
 	it('tests the signing secret credential', async () => {
 		const test = trigger.methods.credentialTest.journeyEventSigningSecretTest;
 		const ok = await test.call({} as never, { id: '1', name: 'x', type: 'journeyEventSigningApi', data: { secret: SECRET } });
@@ -152,10 +216,50 @@ describe('Journey Event node', () => {
 		expect((await store.events.list([{ contactId: c }]))[0].map((e) => e.id)).toEqual(['o1', 'o2']);
 	});
 
+	it('Record Event on a contact item guesses nothing: the event name must be set, id and time default sensibly', async () => {
+		const byName = new Map(action.description.properties.filter((p) => p.displayOptions?.show?.operation?.includes('record') ?? true).map((p) => [p.name, p]));
+		expect(byName.get('eventName')?.default).toBe('');
+		expect(byName.get('eventId')?.default).toBe('');
+		expect(byName.get('occurredAt')?.default).toBe('');
+		const c = contactId();
+		const contactItem = { contactId: c, name: 'Ada Lovelace', email: 'ada@example.com' };
+		// the defaults: Event Name empty, Event ID empty, Occurred At empty
+		const params = { ...base, operation: 'record', contactId: c, eventName: '', eventId: '', occurredAt: '', properties: {} };
+		await expect(action.execute.call(fakeExecute({ items: [contactItem], parameters: params }).ctx)).rejects.toMatchObject({
+			message: 'Item 1: the event has no name (e.g. "purchase")',
+			description: expect.stringMatching(/Event Name/),
+		});
+		expect(await store.events.list([{ contactId: c }])).toEqual([[]]);
+
+		const before = Date.now();
+		const run = fakeExecute({ items: [contactItem, contactItem], parameters: { ...params, eventName: 'signup' }, executionId: 'exec-42' });
+		const [out] = await action.execute.call(run.ctx);
+		expect(out.map((i) => (i.json.journeyEvent as { eventId: string }).eventId)).toEqual(['wf-1:exec-42:Node Under Test:0', 'wf-1:exec-42:Node Under Test:1']);
+		const [history] = await store.events.list([{ contactId: c }]);
+		expect(history.map((e) => e.name)).toEqual(['signup', 'signup']);
+		for (const event of history) expect(event.occurredAt).toBeGreaterThanOrEqual(before);
+		// the node retried in the same execution records nothing twice
+		const [again] = await action.execute.call(fakeExecute({ items: [contactItem, contactItem], parameters: { ...params, eventName: 'signup' }, executionId: 'exec-42' }).ctx);
+		expect(again.map((i) => (i.json.journeyEvent as { duplicate: boolean }).duplicate)).toEqual([true, true]);
+	});
+
+	it('names body.contactId when the contact id is empty on an item from n8n\'s Webhook node', async () => {
+		const params = { ...base, operation: 'record', contactId: '', eventName: 'purchase', eventId: 'x', occurredAt: '', properties: {} };
+		await expect(action.execute.call(fakeExecute({ items: [{ body: { contactId: 'c-9' }, headers: {} }], parameters: params }).ctx)).rejects.toMatchObject({
+			description: expect.stringMatching(/"body\.contactId" is set.*\{\{ \$json\.body\.contactId \}\}/),
+		});
+	});
+
+	it('says what enforces "unsubscribe" today', () => {
+		const operation = action.description.properties.find((p) => p.name === 'operation');
+		const subscription = (operation?.options as Array<{ value: string; description: string }>).find((o) => o.value === 'subscription');
+		expect(subscription?.description).toMatch(/Channel Send will skip unsubscribed contacts; no node of this package checks it yet/);
+	});
+
 	it('fails naming the item and field, or passes the error on with continue on fail', async () => {
 		const params = { ...base, operation: 'record', eventId: 'x', contactId: (i: number) => (i === 1 ? '' : 'someone'), eventName: 'n', properties: {}, occurredAt: '' };
 		await expect(action.execute.call(fakeExecute({ items: [{}, {}], parameters: params }).ctx)).rejects.toMatchObject({
-			message: 'Item 1: the event has no contact id',
+			message: 'Item 2: the event has no contact id',
 			description: expect.stringMatching(/Contact ID/),
 		});
 		const [out] = await action.execute.call(fakeExecute({ items: [{}, {}], parameters: params, continueOnFail: true }).ctx);
@@ -170,19 +274,19 @@ describe('Journey Event node', () => {
 			items: [{}, {}, {}],
 			parameters: { ...base, operation: 'record', eventId: (i: number) => `ev-${i}`, contactId: (i: number) => ids[i], eventName: 'purchase', properties: {}, occurredAt: '' },
 		});
-		await expect(action.execute.call(record.ctx)).rejects.toMatchObject({ message: 'Item 1: the event has no contact id' });
+		await expect(action.execute.call(record.ctx)).rejects.toMatchObject({ message: 'Item 2: the event has no contact id' });
 		expect(await store.events.list([{ contactId: first }, { contactId: third }])).toEqual([[], []]);
 
 		const consent = fakeExecute({
 			items: [{}, {}, {}],
 			parameters: { ...base, operation: 'consent', contactId: (i: number) => ids[i], consentChanges: { changes: [{ topic: 'email', granted: true }] }, occurredAt: '' },
 		});
-		await expect(action.execute.call(consent.ctx)).rejects.toMatchObject({ message: 'Item 1: Contact ID is empty' });
+		await expect(action.execute.call(consent.ctx)).rejects.toMatchObject({ message: 'Item 2: Contact ID is empty' });
 		expect(await store.contacts.get([first, third])).toEqual([undefined, undefined]);
 
 		await store.events.record([{ id: 'kept', contactId: first, name: 'x', properties: {}, occurredAt: Date.now() }], { historyLimit: 5, ttlSeconds: 60 });
 		const erase = fakeExecute({ items: [{}, {}, {}], parameters: { ...base, operation: 'erase', contactId: (i: number) => ids[i] } });
-		await expect(action.execute.call(erase.ctx)).rejects.toMatchObject({ message: 'Item 1: Contact ID is empty' });
+		await expect(action.execute.call(erase.ctx)).rejects.toMatchObject({ message: 'Item 2: Contact ID is empty' });
 		expect((await store.events.list([{ contactId: first }]))[0].map((e) => e.id)).toEqual(['kept']);
 	});
 
@@ -195,20 +299,23 @@ describe('Journey Event node', () => {
 		const [[afterConsent]] = await action.execute.call(consent.ctx);
 		expect(afterConsent.json.journeyEvent).toMatchObject({
 			operation: 'consent',
-			consent: { email: { granted: true, source: 'form' }, night: { granted: false } },
+			consent: { email: { granted: true, source: 'form', at: '2026-01-01T00:00:00.000Z' }, night: { granted: false, at: '2026-01-01T00:00:00.000Z' } },
+			updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 		});
 		const unsubscribe = fakeExecute({
 			items: [{ contactId: c }],
 			parameters: { ...base, operation: 'subscription', contactId: c, subscriptionAction: 'unsubscribe', channels: 'sms, email', occurredAt: '2026-01-02T00:00:00Z' },
 		});
 		const [[afterUnsubscribe]] = await action.execute.call(unsubscribe.ctx);
-		expect(afterUnsubscribe.json.journeyEvent).toMatchObject({ subscriptions: { sms: { subscribed: false }, email: { subscribed: false } } });
+		expect(afterUnsubscribe.json.journeyEvent).toMatchObject({
+			subscriptions: { sms: { subscribed: false, at: '2026-01-02T00:00:00.000Z' }, email: { subscribed: false, at: '2026-01-02T00:00:00.000Z' } },
+		});
 
 		await store.events.record([{ id: 'e', contactId: c, name: 'x', properties: {}, occurredAt: Date.now() }], { historyLimit: 5, ttlSeconds: 60 });
 		const erase = fakeExecute({ items: [{ contactId: c }], parameters: { ...base, operation: 'erase', contactId: c } });
 		const [[erased]] = await action.execute.call(erase.ctx);
 		expect(erased.json.journeyEvent).toMatchObject({ operation: 'erase', erased: true });
-		expect((erased.json.journeyEvent as { removed: number }).removed).toBeGreaterThanOrEqual(3);
+		expect((erased.json.journeyEvent as { removedKeys: number }).removedKeys).toBeGreaterThanOrEqual(3);
 		expect(await store.contacts.get([c])).toEqual([undefined]);
 		expect(await store.events.list([{ contactId: c }])).toEqual([[]]);
 	});

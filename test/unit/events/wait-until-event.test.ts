@@ -11,7 +11,9 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestEvents } from '../../../lib/events/ingest';
 import { getMemoryStore } from '../../../lib/store/memory/MemoryStore';
+import { TEST_STORE_SUFFIX } from '../../../lib/n8n/store';
 import type { ContactEvent } from '../../../lib/store/types';
+import { JourneyEvent } from '../../../nodes/JourneyEvent/JourneyEvent.node';
 import { WaitUntilEvent } from '../../../nodes/WaitUntilEvent/WaitUntilEvent.node';
 import { fakeExecute, fakeWebhook, waitParameters } from './helpers';
 
@@ -23,6 +25,8 @@ interface Execution {
 	nodeId: string;
 	status: 'waiting' | 'running' | 'finished';
 	parameters: Record<string, unknown>;
+	/** n8n's execution mode; a resume runs in it too */
+	mode?: string;
 	/** what continued the journey: [output index, items] (more than one entry = a double continuation) */
 	continuations: Array<{ output: number; items: INodeExecutionData[] }>;
 }
@@ -49,7 +53,7 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
 	res.end(JSON.stringify(body));
 }
 
-/** n8n's waiting-webhooks.ts, reduced: status checks, node-id suffix, webhook(), CAS on waiting. */
+/** n8n's waiting-webhooks.ts, reduced: status checks, node-id suffix, webhook() in the execution's mode, CAS on waiting. */
 async function answer(req: http.IncomingMessage, res: http.ServerResponse, data: string) {
 	const [, , executionId, suffix] = new URL(req.url ?? '/', 'http://x').pathname.split('/');
 	const execution = executions.get(executionId);
@@ -57,7 +61,7 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, data:
 	if (execution.status === 'running') return send(res, 409, { code: 409, message: `The execution "${executionId}" is running already.` });
 	if (execution.status === 'finished') return send(res, 409, { code: 409, message: `The execution "${executionId} has finished already.` });
 	if (suffix !== execution.nodeId) return send(res, 404, { code: 404, message: 'no waiting webhook with a matching path' });
-	const hook = fakeWebhook({ body: JSON.parse(data), parameters: execution.parameters, executionId, nodeId: execution.nodeId });
+	const hook = fakeWebhook({ body: JSON.parse(data), parameters: execution.parameters, executionId, nodeId: execution.nodeId, mode: execution.mode });
 	const result = await node.webhook.call(hook.ctx);
 	if (result.noWebhookResponse) return send(res, hook.response.status ?? 200, hook.response.body);
 	if (!result.workflowData) return send(res, 200, { message: 'Webhook call received' });
@@ -79,7 +83,7 @@ function timeout(execution: Execution, input: IDataObject) {
 const waitParams = (overrides: Record<string, unknown> = {}) => waitParameters({ contactId: (i: number) => `${i}`, ...overrides });
 
 /** Runs the node for one contact like n8n would and registers the execution with the stand-in. */
-async function startWait(item: IDataObject, parameters: Record<string, unknown>, extra: { establishedAt?: number } = {}) {
+async function startWait(item: IDataObject, parameters: Record<string, unknown>, extra: { establishedAt?: number; mode?: string } = {}) {
 	const id = randomUUID();
 	const nodeId = randomUUID();
 	const run = fakeExecute({
@@ -89,8 +93,9 @@ async function startWait(item: IDataObject, parameters: Record<string, unknown>,
 		nodeId,
 		establishedAt: extra.establishedAt ?? Date.now(),
 		resumeUrl: `${base}/${id}?signature=tok`,
+		mode: extra.mode,
 	});
-	const execution: Execution = { id, nodeId, status: 'running', parameters: resolveForWebhook(parameters), continuations: [] };
+	const execution: Execution = { id, nodeId, status: 'running', parameters: resolveForWebhook(parameters), mode: extra.mode, continuations: [] };
 	executions.set(id, execution);
 	const output = await node.execute.call(run.ctx);
 	if (run.waitTill) execution.status = 'waiting';
@@ -99,7 +104,7 @@ async function startWait(item: IDataObject, parameters: Record<string, unknown>,
 		const index = output.findIndex((branch) => branch.length > 0);
 		execution.continuations.push({ output: index, items: output[index] });
 	}
-	return { execution, output, waitTill: run.waitTill, item };
+	return { execution, output, waitTill: run.waitTill, item, hints: run.hints };
 }
 
 /** webhook() reads node parameters without an item index */
@@ -123,6 +128,64 @@ const event = (contactId: string, name = 'purchase', properties: Record<string, 
 const ingest = (events: ContactEvent[]) => ingestEvents(store, events, { resumeOptions: { retryBaseMs: 10, retryBudgetMs: 3000 } });
 
 describe('Wait Until Event (unit, with an n8n stand-in)', () => {
+	it('a test wait that parks although an older matching event is in the history says why it does not count', async () => {
+		const c = contact();
+		const testStore = getMemoryStore(`default${TEST_STORE_SUFFIX}`);
+		await testStore.events.record([event(c.contactId, 'purchase', {}, { id: 'sample-1', occurredAt: Date.parse('2026-01-01T00:00:00Z') })], { historyLimit: 10, ttlSeconds: 60 });
+		const parked = await startWait(c, waitParams({ contactId: c.contactId }), { mode: 'manual' });
+		expect(parked.execution.status).toBe('waiting');
+		expect(parked.hints).toEqual([
+			expect.objectContaining({ type: 'warning', message: expect.stringMatching(/"purchase" \(sample-1\).*occurred at 2026-01-01T00:00:00.000Z, before .*Look-Back Period/) }),
+		]);
+		// a live wait spends no lookup on it
+		await store.events.record([event(c.contactId, 'purchase', {}, { id: 'old-live', occurredAt: Date.parse('2026-01-01T00:00:00Z') })], { historyLimit: 10, ttlSeconds: 60 });
+		expect((await startWait(c, waitParams({ contactId: c.contactId }))).hints).toEqual([]);
+	});
+
+	it('a test event dated before the journey started says on the Journey Event item why it resumed nothing', async () => {
+		const c = contact();
+		const { execution } = await startWait(c, waitParams({ contactId: c.contactId }), { mode: 'manual' });
+		const record = (occurredAt: string, mode: string, name = 'purchase') =>
+			new JourneyEvent().execute.call(
+				fakeExecute({
+					items: [c],
+					parameters: { operation: 'record', store: 'memory', contactId: c.contactId, eventName: name, occurredAt, options: {} },
+					mode,
+				}).ctx,
+			);
+		const [[old]] = await record('2026-01-01T00:00:00Z', 'manual');
+		expect(old.json.journeyEvent).toMatchObject({ recorded: true, resumed: 0 });
+		const [why] = (old.json.journeyEvent as { notResumedBecause: string[] }).notResumedBecause;
+		expect(why).toContain(`execution ${execution.id}`);
+		expect(why).toMatch(/occurred at 2026-01-01T00:00:00.000Z, before that.*Look-Back/);
+		const [[other]] = await record('', 'manual', 'signup');
+		expect((other.json.journeyEvent as { notResumedBecause: string[] }).notResumedBecause).toEqual([
+			'No journey is waiting for "signup" of this contact in the test store (test runs from the editor).',
+		]);
+		// live runs do not spend a store lookup on it
+		const [[live]] = await record('2026-01-01T00:00:00Z', 'webhook');
+		expect(live.json.journeyEvent).not.toHaveProperty('notResumedBecause');
+		expect(execution.continuations).toHaveLength(0);
+		// the same event dated now resumes the wait
+		const [[now]] = await record('', 'manual');
+		expect(now.json.journeyEvent).toMatchObject({ resumed: 1 });
+		expect(now.json.journeyEvent).not.toHaveProperty('notResumedBecause');
+	});
+
+	it('a test run waits in the test store: live events do not resume it, a test event does', async () => {
+		const c = contact();
+		const { execution } = await startWait(c, waitParams({ contactId: c.contactId }), { mode: 'manual' });
+		expect(execution.status).toBe('waiting');
+		expect((await store.waits.find([{ contactId: c.contactId, name: 'purchase' }]))[0]).toEqual([]);
+		expect((await ingest([event(c.contactId)]))[0]).toMatchObject({ recorded: true, resumed: 0 });
+		expect(execution.continuations).toHaveLength(0);
+
+		const testStore = getMemoryStore(`default${TEST_STORE_SUFFIX}`);
+		const [result] = await ingestEvents(testStore, [event(c.contactId)], { resumeOptions: { retryBaseMs: 10, retryBudgetMs: 3000 } });
+		expect(result).toMatchObject({ recorded: true, resumed: 1 });
+		expect(execution.continuations.map((k) => k.output)).toEqual([1]);
+	});
+
 	it('parks the execution until its timeout, then an event continues it once on Event Received with the snapshot and the event', async () => {
 		const c = contact();
 		const before = Date.now();
@@ -268,6 +331,21 @@ describe('Wait Until Event (unit, with an n8n stand-in)', () => {
 		await expect(node.execute.call(run.ctx)).rejects.toMatchObject({
 			message: expect.stringMatching(/received 2 items.*one contact per execution/),
 			description: expect.stringMatching(/Execute Workflow.*Run once for each item/),
+		});
+	});
+
+	it('in the panel: optional Event Conditions is plain text (never flagged empty), placeholders have no raw "=", Count Events Since explains occurredAt and late events', () => {
+		const byName = new Map(node.description.properties.map((p) => [p.name, p]));
+		expect(byName.get('conditions')).toMatchObject({ type: 'string', default: '' });
+		for (const p of node.description.properties) expect(p.placeholder ?? '', p.name).not.toMatch(/^=/);
+		expect(byName.get('since')?.description).toMatch(/occurredAt.*not by when it was recorded.*late event.*resumes nothing/s);
+	});
+
+	it('names body.contactId when the contact id is empty on an item from n8n\'s Webhook node', async () => {
+		const run = fakeExecute({ items: [{ body: { contactId: 'c-1' } }], parameters: waitParams({ contactId: '' }) });
+		await expect(node.execute.call(run.ctx)).rejects.toMatchObject({
+			message: 'Contact ID is empty for item 1',
+			description: expect.stringMatching(/body\.contactId/),
 		});
 	});
 

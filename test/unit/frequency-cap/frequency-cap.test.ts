@@ -24,9 +24,8 @@ const base = (extra: Record<string, unknown> = {}) => ({
 afterEach(() => vi.restoreAllMocks());
 
 describe('Frequency Cap node', () => {
-	it('declares two named outputs, usableAsTool and the Redis credential with its test', () => {
+	it('declares usableAsTool and the Redis credential with its test (outputs per mode: editor.test.ts)', () => {
 		const d = node.description;
-		expect(d.outputNames).toEqual(['Allowed', 'Capped']);
 		expect(d.usableAsTool).toBe(true);
 		expect(d.credentials).toEqual([
 			expect.objectContaining({ name: 'journeyStoreRedisApi', testedBy: 'journeyStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } }),
@@ -153,7 +152,7 @@ describe('Frequency Cap node', () => {
 		const params = base({ caps: { cap: [{ type: 'limit', scope: 'all', maxMessages: 1, window: 'day' }] } });
 		const error = await runCap({ items, parameters: params }).catch((e) => e);
 		expect(error).toBeInstanceOf(NodeOperationError);
-		expect(error.message).toMatch(/Contact ID.*Item 1/);
+		expect(error.message).toMatch(/Contact ID.*Item 2:/); // items counted from 1, as in n8n's panel
 		expect(error.context.itemIndex).toBe(1);
 		expect(error.description).toMatch(/Contact ID/);
 

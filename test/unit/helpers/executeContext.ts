@@ -16,6 +16,8 @@ export interface ExecuteContextOptions {
 	timezone?: string;
 	nodeType?: string;
 	executionId?: string;
+	/** n8n's execution mode; 'manual' is a run started from the editor */
+	mode?: string;
 	/** what getCredentials(type) returns, by credential type */
 	credentials?: Record<string, Record<string, unknown>>;
 }
@@ -45,6 +47,7 @@ export function executeContext(options: ExecuteContextOptions): IExecuteFunction
 		},
 		getWorkflow: () => ({ id: 'wf-1', name: 'Test Workflow', active: false }),
 		getExecutionId: () => options.executionId ?? 'exec-1',
+		getMode: () => options.mode ?? 'webhook',
 		getCredentials: async (type: string) => {
 			const data = options.credentials?.[type];
 			if (!data) throw new Error(`test context: no credential of type ${type}`);
