@@ -110,7 +110,8 @@ describe('every Redis call stays in one Cluster slot', () => {
 
 	it('webhook deliveries: first seen, remember, forget', async () => {
 		const ids = contacts.map((_, i) => `delivery-${i}`);
-		await expectOneSlotPerCommand(() => store.deliveries.firstSeen('hook', ids, 60), ['set']);
+		await expectOneSlotPerCommand(() => store.deliveries.firstSeen('hook', ids, 60, 'holder-1'), ['evalsha']);
+		await expectOneSlotPerCommand(() => store.deliveries.forget('hook', ids, 'holder-1'), ['evalsha']);
 		await expectOneSlotPerCommand(() => store.deliveries.remember('hook', ids, 60), ['set']);
 		await expectOneSlotPerCommand(() => store.deliveries.forget('hook', ids), ['del']);
 	});
