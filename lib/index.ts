@@ -8,7 +8,19 @@ export * from '../rules';
 export type * from './store/types';
 export { MemoryStore, getMemoryStore } from './store/memory/MemoryStore';
 export { resolveStore, storeProperties, usesTestStore, TEST_STORE_SUFFIX } from './n8n/store';
-export { webhookBodyHint } from './n8n/items';
+export {
+	errorItem,
+	ItemBatch,
+	ItemError,
+	itemMessage,
+	parameterReader,
+	readItems,
+	textOf,
+	toNodeError,
+	webhookBodyHint,
+	withField,
+	type ErrorDescriber,
+} from './n8n/items';
 export { isoInZone } from './n8n/time';
 export { whyNotResumed } from './n8n/explain';
 export { journeyEventSigningSecretTest, newSigningSecret, signingSecretProblem } from './n8n/signingSecret';
