@@ -29,7 +29,8 @@ export { makeWaitId } from './store/waits';
 export { suppressionOf } from './store/contacts';
 export * from './events';
 // frequency caps and the Redis store (issue 4)
-export { CapRequestError, StoreUnavailableError, validateCapRequest, CAP_MAX_LIMIT, CAP_MAX_WINDOW_MS } from './store/caps';
+export { CapRequestError, validateCapRequest, CAP_MAX_LIMIT, CAP_MAX_WINDOW_MS } from './store/caps';
+export { StoreUnavailableError } from './store/unavailable';
 export { RedisStore, getRedisStore } from './store/redis/RedisStore';
 export { closeRedisPool, parseRedisStoreConfig, probeRedis } from './store/redis/connection';
 export { CONTACT_KEYS, RedisKeys } from './store/redis/keys';

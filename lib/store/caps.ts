@@ -15,6 +15,7 @@
  */
 import { DateTime } from 'luxon';
 import { isValidTimeZone } from '../../rules/context';
+import { StoreUnavailableError } from './unavailable';
 
 export type CapMode = 'reserve' | 'check' | 'record' | 'release';
 export type CapScope = 'all' | 'channel' | 'campaign' | 'tag';
@@ -123,18 +124,6 @@ export class CapRequestError extends Error {
 	constructor(message: string) {
 		super(message);
 		this.name = 'CapRequestError';
-	}
-}
-
-/** The store did not answer in time or at all; the node applies its store-down policy. */
-export class StoreUnavailableError extends Error {
-	/** the underlying error's text (kept out of `message`, which stays readable) */
-	readonly detail?: string;
-
-	constructor(message: string, options?: { cause?: unknown; detail?: string }) {
-		super(message, options);
-		this.name = 'StoreUnavailableError';
-		this.detail = options?.detail;
 	}
 }
 

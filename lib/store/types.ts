@@ -49,7 +49,9 @@ export interface EventStore {
 export type * from './caps';
 import type { CapStore } from './caps';
 export type * from './waits';
-import type { DeliveryStore, WaitStore } from './waits';
+export type * from './deliveries';
+import type { WaitStore } from './waits';
+import type { DeliveryStore } from './deliveries';
 export type * from './contacts';
 import type { ContactStore } from './contacts';
 export type * from './entries';
