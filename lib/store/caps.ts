@@ -9,7 +9,7 @@
  * sees the sends of every other journey and channel of the same client.
  *
  * This file holds the API both stores implement and the pure planning step they share: it turns
- * a request into dimensions, rules and time boundaries (calendar periods and send windows are
+ * a request into dimensions, rules and time boundaries (calendar periods and quiet hours are
  * computed with luxon in the contact's time zone, correct on DST change days). The decision
  * itself runs inside the store (a Lua script for Redis), with the store's clock.
  */
@@ -44,8 +44,11 @@ export type CapRule =
 			gapMs: number;
 	  };
 
-/** The daily send window in the contact's time zone, "HH:mm" local times; wraps past midnight when until < from. */
-export interface SendWindow {
+/**
+ * Quiet hours in the contact's time zone, given by when sending is allowed: from `from` until
+ * `until` ("HH:mm" local times; past midnight when until < from), quiet the rest of the day.
+ */
+export interface QuietHours {
 	from: string;
 	until: string;
 }
@@ -62,12 +65,12 @@ export interface CapRequest {
 	channel?: string;
 	campaign?: string;
 	tags?: string[];
-	/** IANA zone for calendar windows and the send window (required when either is used) */
+	/** IANA zone for calendar windows and quiet hours (required when either is used) */
 	timeZone?: string;
 	/** reserve / check only */
 	rules?: CapRule[];
 	/** reserve / check only */
-	sendWindow?: SendWindow;
+	quietHours?: QuietHours;
 }
 
 export type CapReason =
@@ -84,7 +87,7 @@ export type CapReason =
 export interface CapDecision {
 	allowed: boolean;
 	reason: CapReason;
-	/** the deciding rule's id ('quiet_hours' for the send window); for an allowed item the rule closest to its limit */
+	/** the deciding rule's id ('quiet_hours' for quiet hours); for an allowed item the rule closest to its limit */
 	rule: string | null;
 	/** messages in the rule's window (after this reservation, for reserve) */
 	count: number | null;
@@ -152,7 +155,7 @@ export interface CompiledCapRequest {
 	/** dimensions this message is logged under */
 	dims: string[];
 	rules: CompiledRule[];
-	/** send window: [open, close) pairs, flattened, ascending; empty = no quiet hours */
+	/** outside quiet hours: [open, close) pairs, flattened, ascending; empty = no quiet hours */
 	open: number[];
 }
 
@@ -161,7 +164,7 @@ const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 /** Raw result of one request, as both stores compute it (and the Lua script returns it). */
 export interface RawCapResult {
 	code: number;
-	/** 1-based index into compiled.rules; 0 = none; -1 = send window */
+	/** 1-based index into compiled.rules; 0 = none; -1 = quiet hours */
 	ruleRef: number;
 	count: number;
 	limit: number;
@@ -270,7 +273,7 @@ export function compileCapRequest(
 			throw new CapRequestError(`${label}: unknown rule kind "${String((rule as { kind: unknown }).kind)}"`);
 		}
 	});
-	if (request.sendWindow) compiled.open = sendWindowIntervals(request.sendWindow, zoneOf(request, 'the send window'), around, cache);
+	if (request.quietHours) compiled.open = quietHoursOpenIntervals(request.quietHours, zoneOf(request, 'Quiet hours'), around, cache);
 	return compiled;
 }
 
@@ -310,16 +313,16 @@ function checkContact(request: CapRequest): void {
 	}
 }
 
-/** Everything but the rules that compiling a request depends on: mode, channel, campaign, tags, zone, send window. */
+/** Everything but the rules that compiling a request depends on: mode, channel, campaign, tags, zone, quiet hours. */
 function shapeKey(request: CapRequest): string {
 	const tags = Array.isArray(request.tags) ? request.tags.join('\u0001') : String(request.tags ?? '');
-	const w = request.sendWindow;
+	const w = request.quietHours;
 	return `${request.mode}\u0000${request.channel ?? ''}\u0000${request.campaign ?? ''}\u0000${tags}\u0000${request.timeZone ?? ''}\u0000${w ? `${w.from}-${w.until}` : ''}`;
 }
 
 /**
  * Compiles the requests of one batch, once per distinct shape (rules, mode, channel, campaign,
- * tags, zone, send window): a batch of 100 000 items usually has a handful of shapes, and every
+ * tags, zone, quiet hours): a batch of 100 000 items usually has a handful of shapes, and every
  * request of a shape shares one compiled object (the Redis store sends it once per call).
  */
 export class BatchCompiler {
@@ -327,7 +330,7 @@ export class BatchCompiler {
 
 	/**
 	 * `zoneCache` may outlive the batch (a store keeps one across batches): calendar bounds are
-	 * reused only while `around` stays in their period, send windows only for the same `around`,
+	 * reused only while `around` stays in their period, quiet hours only for the same `around`,
 	 * so a shared cache gives exactly the results of a fresh one.
 	 */
 	constructor(
@@ -389,12 +392,12 @@ export function calendarBounds(unit: CalendarUnit, zone: string, around: number,
 	return bounds;
 }
 
-/** Open intervals of the daily send window for the local days around `around`, flattened [open, close, …]. */
-export function sendWindowIntervals(window: SendWindow, zone: string, around: number, cache?: Map<string, number[]>): number[] {
+/** The intervals outside quiet hours (when sending is allowed) for the local days around `around`, flattened [open, close, …]. */
+export function quietHoursOpenIntervals(window: QuietHours, zone: string, around: number, cache?: Map<string, number[]>): number[] {
 	const from = HHMM.exec(window.from ?? '');
 	const until = HHMM.exec(window.until ?? '');
-	if (!from || !until) throw new CapRequestError('The send window times must be HH:mm (24-hour), e.g. 08:00 and 21:00');
-	if (window.from === window.until) throw new CapRequestError('The send window opens and closes at the same time: change one of them');
+	if (!from || !until) throw new CapRequestError('Quiet hours: Send From and Send Until must be HH:mm (24-hour), e.g. 08:00 and 21:00');
+	if (window.from === window.until) throw new CapRequestError('Quiet hours: Send From and Send Until are the same time: change one of them');
 	// keyed by `around` too: a cache shared across batches never returns another day's set
 	const key = `w|${window.from}|${window.until}|${zone}|${around}`;
 	const hit = cache?.get(key);

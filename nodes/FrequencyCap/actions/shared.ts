@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { isValidTimeZone, ItemError, itemMessage, journeyContextOf, parameterReader, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
+import { isValidTimeZone, ItemError, itemMessage, journeyContextOf, parameterReader, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type QuietHours } from '../../../lib';
 
 /** A request to send to the store, or a decision made without it (transactional bypass). */
 export interface Plan {
@@ -111,16 +111,16 @@ function readTags(value: unknown, itemIndex: number): string[] | undefined {
 	);
 }
 
-/** Time zone, caps and send window for a capping mode. */
-export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'sendWindow'> {
+/** Time zone, caps and quiet hours for a capping mode. */
+export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'quietHours'> {
 	const rules = sharedRules(p, p.caps(itemIndex)?.cap ?? [], itemIndex);
-	const sendWindow: SendWindow | undefined = p.quietHours(itemIndex)
+	const quietHours: QuietHours | undefined = p.quietHours(itemIndex)
 		? { from: clockTime(p.sendFrom, 'Send From', itemIndex), until: clockTime(p.sendUntil, 'Send Until', itemIndex) }
 		: undefined;
-	const needsZone = sendWindow !== undefined || rules.some((r) => r.kind === 'limit' && r.window.kind === 'calendar');
-	if (!needsZone) return { rules, sendWindow };
+	const needsZone = quietHours !== undefined || rules.some((r) => r.kind === 'limit' && r.window.kind === 'calendar');
+	if (!needsZone) return { rules, quietHours };
 	const zone = text(p.timezone(itemIndex));
-	if (zone && !isValidTimeZone(zone) && p.invalidZone === 'fallback') return { timeZone: p.fallbackZone, rules, sendWindow };
+	if (zone && !isValidTimeZone(zone) && p.invalidZone === 'fallback') return { timeZone: p.fallbackZone, rules, quietHours };
 	if (zone && !isValidTimeZone(zone)) {
 		throw new ItemError(
 			itemMessage(itemIndex, `${JSON.stringify(zone)} is not a valid time zone`),
@@ -128,7 +128,7 @@ export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapReque
 			'Contact Time Zone',
 		);
 	}
-	return { timeZone: zone || p.fallbackZone, rules, sendWindow };
+	return { timeZone: zone || p.fallbackZone, rules, quietHours };
 }
 
 /**
