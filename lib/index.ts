@@ -24,11 +24,11 @@ export {
 export { isoInZone } from './n8n/time';
 export { whyNotResumed } from './n8n/explain';
 export { journeyEventSigningSecretTest, newSigningSecret, signingSecretProblem } from './n8n/signingSecret';
-// events in, journeys resumed (issue 5): waits, contact state, signatures, resumer
+// events in, journeys resumed: waits, contact state, signatures, resumer
 export { makeWaitId } from './store/waits';
 export { suppressionOf } from './store/contacts';
 export * from './events';
-// frequency caps and the Redis store (issue 4)
+// frequency caps and the Redis store
 export { CapRequestError, validateCapRequest, CAP_MAX_LIMIT, CAP_MAX_WINDOW_MS } from './store/caps';
 export { StoreUnavailableError } from './store/unavailable';
 export { RedisStore, getRedisStore } from './store/redis/RedisStore';

@@ -1,5 +1,5 @@
 /**
- * Frequency caps: the store concept behind the Frequency Cap node (DESIGN §4.2).
+ * Frequency caps: the store concept behind the Frequency Cap node.
  *
  * Every message a contact is sent (or reserved to be sent) is one entry in the contact's send
  * log: its time, its message key and the dimensions it belongs to (all channels, its channel,

@@ -80,7 +80,7 @@ export interface JourneyStore {
 	readonly caps: CapStore;
 	/** Wait Until Event registrations: register, find by contact + event name, claim once (lib/store/waits.ts) */
 	readonly waits: WaitStore;
-	/** webhook delivery ids the Journey Event Trigger has seen, for replay protection (lib/store/waits.ts) */
+	/** webhook delivery ids the Journey Event Trigger has seen, for replay protection (lib/store/deliveries.ts) */
 	readonly deliveries: DeliveryStore;
 	/** consent / unsubscribe state and erase-everything of a contact (lib/store/contacts.ts) */
 	readonly contacts: ContactStore;
