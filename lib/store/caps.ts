@@ -45,10 +45,10 @@ export type CapRule =
 	  };
 
 /**
- * Quiet hours in the contact's time zone, given by when sending is allowed: from `from` until
- * `until` ("HH:mm" local times; past midnight when until < from), quiet the rest of the day.
+ * The daily window that defines quiet hours: sending is allowed from `from` until `until`
+ * ("HH:mm" in the contact's time zone; past midnight when until < from), quiet the rest of the day.
  */
-export interface QuietHours {
+export interface SendWindow {
 	from: string;
 	until: string;
 }
@@ -70,7 +70,7 @@ export interface CapRequest {
 	/** reserve / check only */
 	rules?: CapRule[];
 	/** reserve / check only */
-	quietHours?: QuietHours;
+	quietHours?: SendWindow;
 }
 
 export type CapReason =
@@ -273,7 +273,7 @@ export function compileCapRequest(
 			throw new CapRequestError(`${label}: unknown rule kind "${String((rule as { kind: unknown }).kind)}"`);
 		}
 	});
-	if (request.quietHours) compiled.open = quietHoursOpenIntervals(request.quietHours, zoneOf(request, 'Quiet hours'), around, cache);
+	if (request.quietHours) compiled.open = sendWindowIntervals(request.quietHours, zoneOf(request, 'Quiet hours'), around, cache);
 	return compiled;
 }
 
@@ -393,7 +393,7 @@ export function calendarBounds(unit: CalendarUnit, zone: string, around: number,
 }
 
 /** The intervals outside quiet hours (when sending is allowed) for the local days around `around`, flattened [open, close, …]. */
-export function quietHoursOpenIntervals(window: QuietHours, zone: string, around: number, cache?: Map<string, number[]>): number[] {
+export function sendWindowIntervals(window: SendWindow, zone: string, around: number, cache?: Map<string, number[]>): number[] {
 	const from = HHMM.exec(window.from ?? '');
 	const until = HHMM.exec(window.until ?? '');
 	if (!from || !until) throw new CapRequestError('Quiet hours: Send From and Send Until must be HH:mm (24-hour), e.g. 08:00 and 21:00');

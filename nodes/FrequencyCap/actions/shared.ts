@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { isValidTimeZone, ItemError, itemMessage, journeyContextOf, parameterReader, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type QuietHours } from '../../../lib';
+import { isValidTimeZone, ItemError, itemMessage, journeyContextOf, parameterReader, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
 
 /** A request to send to the store, or a decision made without it (transactional bypass). */
 export interface Plan {
@@ -114,7 +114,7 @@ function readTags(value: unknown, itemIndex: number): string[] | undefined {
 /** Time zone, caps and quiet hours for a capping mode. */
 export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'quietHours'> {
 	const rules = sharedRules(p, p.caps(itemIndex)?.cap ?? [], itemIndex);
-	const quietHours: QuietHours | undefined = p.quietHours(itemIndex)
+	const quietHours: SendWindow | undefined = p.quietHours(itemIndex)
 		? { from: clockTime(p.sendFrom, 'Send From', itemIndex), until: clockTime(p.sendUntil, 'Send Until', itemIndex) }
 		: undefined;
 	const needsZone = quietHours !== undefined || rules.some((r) => r.kind === 'limit' && r.window.kind === 'calendar');

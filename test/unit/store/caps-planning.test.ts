@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { calendarBounds, CapRequestError, compileCapRequest, quietHoursOpenIntervals, validateCapRequest, type CapRequest, type CapRule } from '../../../lib/store/caps';
+import { calendarBounds, CapRequestError, compileCapRequest, sendWindowIntervals, validateCapRequest, type CapRequest, type CapRule } from '../../../lib/store/caps';
 import { groupCalls, parseReply } from '../../../lib/store/redis/caps';
 
 const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toMillis();
@@ -31,19 +31,19 @@ describe('cap planning (shared by both stores)', () => {
 
 	it('quiet hours: daily intervals outside them in the zone, past midnight when until < from, DST gaps move forward', () => {
 		const seoul = 'Asia/Seoul';
-		const w = quietHoursOpenIntervals({ from: '08:00', until: '21:00' }, seoul, at('2024-06-01T12:00', seoul));
+		const w = sendWindowIntervals({ from: '08:00', until: '21:00' }, seoul, at('2024-06-01T12:00', seoul));
 		expect(w).toHaveLength(10);
 		expect(iso(w[4], seoul)).toBe('2024-06-01T08:00:00.000+09:00');
 		expect(iso(w[5], seoul)).toBe('2024-06-01T21:00:00.000+09:00');
-		const night = quietHoursOpenIntervals({ from: '22:00', until: '02:00' }, seoul, at('2024-06-01T12:00', seoul));
+		const night = sendWindowIntervals({ from: '22:00', until: '02:00' }, seoul, at('2024-06-01T12:00', seoul));
 		expect(iso(night[4], seoul)).toBe('2024-06-01T22:00:00.000+09:00');
 		expect(iso(night[5], seoul)).toBe('2024-06-02T02:00:00.000+09:00');
 		// 02:30 does not exist in New York on 2024-03-10
 		const ny = 'America/New_York';
-		const gap = quietHoursOpenIntervals({ from: '02:30', until: '09:00' }, ny, at('2024-03-10T12:00', ny));
+		const gap = sendWindowIntervals({ from: '02:30', until: '09:00' }, ny, at('2024-03-10T12:00', ny));
 		expect(iso(gap[4], ny)).toBe('2024-03-10T03:30:00.000-04:00');
-		expect(() => quietHoursOpenIntervals({ from: '8:00', until: '21:00' }, seoul, 0)).toThrow(/HH:mm/);
-		expect(() => quietHoursOpenIntervals({ from: '08:00', until: '08:00' }, seoul, 0)).toThrow(/same time/);
+		expect(() => sendWindowIntervals({ from: '8:00', until: '21:00' }, seoul, 0)).toThrow(/HH:mm/);
+		expect(() => sendWindowIntervals({ from: '08:00', until: '08:00' }, seoul, 0)).toThrow(/same time/);
 	});
 
 	it('compiles dimensions and rules; each-tag rules expand per tag; tag rules skip messages without the tag', () => {
