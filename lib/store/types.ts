@@ -52,6 +52,8 @@ export type * from './waits';
 import type { DeliveryStore, WaitStore } from './waits';
 export type * from './contacts';
 import type { ContactStore } from './contacts';
+export type * from './sends';
+import type { SendStore } from './sends';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -78,6 +80,8 @@ export interface JourneyStore {
 	readonly deliveries: DeliveryStore;
 	/** consent / unsubscribe state and erase-everything of a contact (lib/store/contacts.ts) */
 	readonly contacts: ContactStore;
+	/** Channel Send's exactly-once log: claim a message key before the provider call, settle it after (lib/store/sends.ts) */
+	readonly sends: SendStore;
 	/** Releases connections; the process-wide pools call it on shutdown. */
 	close(): Promise<void>;
 }

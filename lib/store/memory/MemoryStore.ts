@@ -4,6 +4,7 @@ import { MemoryEventStore } from './events';
 import { MemoryCapStore } from './caps';
 import { MemoryContactStore } from './contacts';
 import { MemoryDeliveryStore, MemoryWaitStore } from './waits';
+import { MemorySendStore } from './sends';
 
 export interface MemoryStoreOptions {
 	namespace?: string;
@@ -22,6 +23,7 @@ export class MemoryStore implements JourneyStore {
 	readonly waits: MemoryWaitStore;
 	readonly deliveries: MemoryDeliveryStore;
 	readonly contacts: MemoryContactStore;
+	readonly sends: MemorySendStore;
 	private readonly clock: Clock;
 
 	constructor(options: MemoryStoreOptions = {}) {
@@ -31,6 +33,7 @@ export class MemoryStore implements JourneyStore {
 		this.caps = new MemoryCapStore(this.clock);
 		this.waits = new MemoryWaitStore(this.clock);
 		this.deliveries = new MemoryDeliveryStore(this.clock);
+		this.sends = new MemorySendStore(this.clock);
 		// erase walks every concept of this store (events, caps, waits, contact state)
 		this.contacts = new MemoryContactStore(this.clock, () => Object.values(this).filter((v) => typeof v === 'object' && v !== null));
 	}

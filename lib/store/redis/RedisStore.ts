@@ -7,6 +7,7 @@ import { configFingerprint, createRedisClient, pooledClient, type RedisStoreConf
 import { RedisContext } from './context';
 import { RedisEventStore } from './events';
 import { RedisKeys } from './keys';
+import { RedisSendStore } from './sends';
 
 export interface RedisStoreOptions {
 	/** use this client instead of the process pool (tests, benchmarks); the store then owns it */
@@ -33,6 +34,7 @@ export class RedisStore implements JourneyStore {
 	readonly waits: RedisWaitStore;
 	readonly deliveries: RedisDeliveryStore;
 	readonly contacts: RedisContactStore;
+	readonly sends: RedisSendStore;
 	private readonly ownsClient: boolean;
 
 	constructor(
@@ -49,6 +51,7 @@ export class RedisStore implements JourneyStore {
 		this.waits = new RedisWaitStore(this.ctx);
 		this.deliveries = new RedisDeliveryStore(this.ctx);
 		this.contacts = new RedisContactStore(this.ctx);
+		this.sends = new RedisSendStore(this.ctx);
 	}
 
 	/** A store with its own client (not pooled): tests, benchmarks, the credential test. */

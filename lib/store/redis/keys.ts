@@ -28,6 +28,8 @@ export const CONTACT_KEYS = {
 	waitIndex: ['wait', 'idx'],
 	/** contact-update-1.lua: consent and subscription state (hash) */
 	contactState: ['ct', 'state'],
+	/** send-claim-1.lua: Channel Send's exactly-once log of message keys (hash) */
+	sendLog: ['send', 'log'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ContactKeyName = keyof typeof CONTACT_KEYS;

@@ -2,6 +2,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import capApply from './scripts/cap-apply-n.lua';
 import eventsRecord from './scripts/events-record-2.lua';
 import contactUpdate from './scripts/contact-update-1.lua';
+import sendClaim from './scripts/send-claim-1.lua';
 import waitClaim from './scripts/wait-claim-1.lua';
 import waitFind from './scripts/wait-find-2.lua';
 import waitRegister from './scripts/wait-register-2.lua';
@@ -24,6 +25,7 @@ export const SCRIPTS = {
 	waitClaim: { lua: waitClaim, keys: 1 },
 	waitRemove: { lua: waitRemove, keys: 2 },
 	contactUpdate: { lua: contactUpdate, keys: 1 },
+	sendClaim: { lua: sendClaim, keys: 1 },
 } as const satisfies Record<string, { lua: string; keys: number | 'n' }>;
 
 export type ScriptName = keyof typeof SCRIPTS;

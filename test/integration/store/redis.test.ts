@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { RedisStore } from '../../../lib/store/redis/RedisStore';
 import { describeStoreContract } from '../../store-suite';
 import { describeWaitContract } from '../../store-suite-waits';
+import { describeSendContract } from '../../store-suite-sends';
 import { adminClient, deleteNamespace, requireRedis, sleep, storeConfig, uniqueNamespace } from '../helpers/redis';
 
 beforeAll(requireRedis);
@@ -15,7 +16,7 @@ afterAll(() => admin.quit());
  * on a chosen instant (a DST change day). Key TTLs run in real time, so `expire` also sleeps.
  * The concurrency and fault tests (test/integration/caps) run on the real Redis clock.
  */
-for (const describeContract of [describeStoreContract, describeWaitContract]) describeContract('redis', async (options) => {
+for (const describeContract of [describeStoreContract, describeWaitContract, describeSendContract]) describeContract('redis', async (options) => {
 	const namespace = uniqueNamespace('contract');
 	let now = options?.startAt ?? Date.now();
 	const store = RedisStore.standalone(storeConfig(namespace), { frozenClockMs: () => now });

@@ -1,8 +1,9 @@
 import { MemoryStore } from '../../../lib/store/memory/MemoryStore';
 import { describeStoreContract } from '../../store-suite';
 import { describeWaitContract } from '../../store-suite-waits';
+import { describeSendContract } from '../../store-suite-sends';
 
-for (const describeContract of [describeStoreContract, describeWaitContract]) describeContract('memory', async (options) => {
+for (const describeContract of [describeStoreContract, describeWaitContract, describeSendContract]) describeContract('memory', async (options) => {
 	let now = options?.startAt ?? Date.now();
 	const store = new MemoryStore({ namespace: 'test', clock: () => now });
 	return {
