@@ -19,3 +19,9 @@ export { closeRedisPool, parseRedisStoreConfig, probeRedis } from './store/redis
 export { CONTACT_KEYS, RedisKeys } from './store/redis/keys';
 export { SCRIPTS, loadScripts, sendScript } from './store/redis/scripts';
 export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentialTest } from './n8n/store';
+// Channel Send: the exactly-once send log, before-send checks, providers
+export { DEFAULT_SEND_RETENTION_MS } from './store/sends';
+export * from './channels/checks';
+export { DEFAULT_RETRY, Limiter, ProviderError, limiterFor, parseRetryAfter, withRetries, type RetryPolicy } from './channels/transport';
+export { closeSmtpPools, parseSmtpConfig, sendSmtp, verifySmtp, type EmailMessage, type SmtpConfig } from './channels/smtp';
+export { sendWebhook, signingSecretProblem, type WebhookMessage } from './channels/webhook';

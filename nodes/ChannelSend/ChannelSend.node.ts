@@ -1,0 +1,76 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { parseSmtpConfig, signingSecretProblem, storeCredentialTest, verifySmtp } from '../../lib';
+import { route } from './actions/router';
+import { channelProperty, emailProperties, keyProperties, messageProperties, optionProperties, webhookProperties } from './description';
+
+/**
+ * Channel Send: one message per item on one channel through a real provider, after the checks a
+ * marketing sender must make, and never twice for one message key however n8n retries it.
+ */
+export class ChannelSend implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Channel Send',
+		name: 'channelSend',
+		icon: { light: 'file:channelSend.svg', dark: 'file:channelSend.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ {"email": "Email (SMTP)", "webhook": "Webhook"}[$parameter["channel"]] + " · " + $parameter["messageType"] }}',
+		description: 'Send an email or a signed webhook to a contact once, with consent, unsubscribe and Korean advertising checks',
+		defaults: { name: 'Channel Send' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Sent', 'Not Sent'],
+		usableAsTool: true,
+		credentials: [
+			{ name: 'channelSendSmtpApi', required: true, displayOptions: { show: { channel: ['email'] } }, testedBy: 'channelSendSmtpConnectionTest' },
+			{ name: 'journeyEventSigningApi', required: true, displayOptions: { show: { channel: ['webhook'] } }, testedBy: 'journeyEventSigningSecretTest' },
+			{
+				name: 'journeyStoreRedisApi',
+				required: true,
+				displayOptions: { show: { store: ['redis'] } },
+				testedBy: 'journeyStoreRedisConnectionTest',
+			},
+		],
+		properties: [channelProperty, ...messageProperties, ...emailProperties, ...webhookProperties, ...keyProperties, ...optionProperties],
+	};
+
+	methods = {
+		credentialTest: {
+			...storeCredentialTest,
+			async channelSendSmtpConnectionTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+			): Promise<INodeCredentialTestResult> {
+				let config;
+				try {
+					config = parseSmtpConfig((credential.data ?? {}) as Record<string, unknown>);
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				}
+				const result = await verifySmtp(config);
+				return { status: result.ok ? 'OK' : 'Error', message: result.message };
+			},
+			async journeyEventSigningSecretTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+			): Promise<INodeCredentialTestResult> {
+				const problem = signingSecretProblem((credential.data ?? {}) as Record<string, unknown>);
+				return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The signing secret is a valid Standard Webhooks secret' };
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await route(this);
+	}
+}
