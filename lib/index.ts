@@ -25,3 +25,4 @@ export * from './channels/checks';
 export { DEFAULT_RETRY, Limiter, ProviderError, limiterFor, parseRetryAfter, withRetries, type RetryPolicy } from './channels/transport';
 export { closeSmtpPools, parseSmtpConfig, sendSmtp, verifySmtp, type EmailMessage, type SmtpConfig } from './channels/smtp';
 export { sendWebhook, signingSecretProblem, type WebhookMessage } from './channels/webhook';
+export { parseResendConfig, resendIdempotencyKey, sendResend, RESEND_BASE_URL, type ResendConfig } from './channels/resend';

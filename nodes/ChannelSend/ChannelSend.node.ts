@@ -24,8 +24,8 @@ export class ChannelSend implements INodeType {
 		icon: { light: 'file:channelSend.svg', dark: 'file:channelSend.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ {"email": "Email (SMTP)", "webhook": "Webhook"}[$parameter["channel"]] + " · " + $parameter["messageType"] }}',
-		description: 'Send an email or a signed webhook to a contact once, with consent, unsubscribe and Korean advertising checks',
+		subtitle: '={{ {"email": "Email (SMTP)", "resendEmail": "Email (Resend)", "webhook": "Webhook"}[$parameter["channel"]] + " · " + $parameter["messageType"] }}',
+		description: 'Send an email (SMTP, Resend) or a signed webhook to a contact once, with consent, unsubscribe and Korean advertising checks',
 		defaults: { name: 'Channel Send' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -33,6 +33,7 @@ export class ChannelSend implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'channelSendSmtpApi', required: true, displayOptions: { show: { channel: ['email'] } }, testedBy: 'channelSendSmtpConnectionTest' },
+			{ name: 'channelSendResendApi', required: true, displayOptions: { show: { channel: ['resendEmail'] } } },
 			{ name: 'journeyEventSigningApi', required: true, displayOptions: { show: { channel: ['webhook'] } }, testedBy: 'journeyEventSigningSecretTest' },
 			{
 				name: 'journeyStoreRedisApi',

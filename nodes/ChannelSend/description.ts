@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { storeProperties } from '../../lib';
 
-export type ChannelName = 'email' | 'webhook';
+export type ChannelName = 'email' | 'resendEmail' | 'webhook';
 
 export const channelProperty: INodeProperties = {
 	displayName: 'Channel',
@@ -10,6 +10,12 @@ export const channelProperty: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{ name: 'Email (SMTP)', value: 'email', action: 'Send an email over SMTP', description: 'One email per item through your SMTP server' },
+		{
+			name: 'Email (Resend)',
+			value: 'resendEmail',
+			action: 'Send an email with Resend',
+			description: 'One email per item through Resend\'s HTTP API, deduplicated by Resend with the message key',
+		},
 		{
 			name: 'Webhook',
 			value: 'webhook',
@@ -49,7 +55,7 @@ export const messageProperties: INodeProperties[] = [
 	},
 ];
 
-const email = { show: { channel: ['email'] } };
+const email = { show: { channel: ['email', 'resendEmail'] } };
 const webhook = { show: { channel: ['webhook'] } };
 
 export const emailProperties: INodeProperties[] = [

@@ -20,11 +20,13 @@ import {
 } from '../../../lib';
 import type { ChannelName } from '../description';
 import * as email from './email.operation';
+import * as resendEmail from './resendEmail.operation';
 import { ParameterError, text, type ChannelOperation, type ItemContext, type SendOptions } from './shared';
 import * as webhook from './webhook.operation';
 
 const operations: Record<ChannelName, ChannelOperation<unknown>> = {
 	email: email as ChannelOperation<unknown>,
+	resendEmail: resendEmail as ChannelOperation<unknown>,
 	webhook: webhook as ChannelOperation<unknown>,
 };
 
@@ -72,7 +74,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const channelName = ctx.getNodeParameter('channel', 0) as ChannelName;
 	const op = operations[channelName];
 	if (!op) {
-		throw new NodeOperationError(ctx.getNode(), `Unknown channel "${channelName}"`, { description: 'Choose Email (SMTP) or Webhook under "Channel".' });
+		throw new NodeOperationError(ctx.getNode(), `Unknown channel "${channelName}"`, { description: 'Choose a channel under "Channel".' });
 	}
 	const outcomes: Array<Outcome | undefined> = new Array(items.length);
 	const plans: Array<Plan | undefined> = new Array(items.length);
