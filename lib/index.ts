@@ -26,3 +26,5 @@ export { DEFAULT_RETRY, Limiter, ProviderError, limiterFor, parseRetryAfter, wit
 export { closeSmtpPools, parseSmtpConfig, sendSmtp, verifySmtp, type EmailMessage, type SmtpConfig } from './channels/smtp';
 export { sendWebhook, signingSecretProblem, type WebhookMessage } from './channels/webhook';
 export { parseResendConfig, resendIdempotencyKey, sendResend, RESEND_BASE_URL, type ResendConfig } from './channels/resend';
+export { parseTwilioConfig, sendTwilio, TWILIO_BASE_URL, TWILIO_MAX_BODY, type TwilioConfig } from './channels/twilio';
+export { parseSlackConfig, sendSlack, verifySlack, SLACK_BASE_URL, type SlackConfig } from './channels/slack';

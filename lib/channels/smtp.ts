@@ -72,7 +72,7 @@ function makeTransport(config: SmtpConfig, pooled: boolean) {
 		greetingTimeout: 15_000,
 		socketTimeout: 60_000,
 	};
-	if (pooled) return createTransport({ ...options, pool: true, maxConnections: config.maxConnections ?? 5, maxMessages: 1000 });
+	if (pooled) return createTransport({ ...options, pool: true, maxConnections: config.maxConnections ?? 10, maxMessages: 1000 });
 	return createTransport(options);
 }
 

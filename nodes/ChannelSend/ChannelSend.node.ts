@@ -9,9 +9,9 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { parseSmtpConfig, signingSecretProblem, storeCredentialTest, verifySmtp } from '../../lib';
+import { parseSlackConfig, parseSmtpConfig, signingSecretProblem, storeCredentialTest, verifySlack, verifySmtp } from '../../lib';
 import { route } from './actions/router';
-import { channelProperty, emailProperties, keyProperties, messageProperties, optionProperties, webhookProperties } from './description';
+import { channelProperty, emailProperties, keyProperties, messageProperties, optionProperties, textMessageProperties, webhookProperties } from './description';
 
 /**
  * Channel Send: one message per item on one channel through a real provider, after the checks a
@@ -24,8 +24,8 @@ export class ChannelSend implements INodeType {
 		icon: { light: 'file:channelSend.svg', dark: 'file:channelSend.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ {"email": "Email (SMTP)", "resendEmail": "Email (Resend)", "webhook": "Webhook"}[$parameter["channel"]] + " · " + $parameter["messageType"] }}',
-		description: 'Send an email (SMTP, Resend) or a signed webhook to a contact once, with consent, unsubscribe and Korean advertising checks',
+		subtitle: '={{ {"email": "Email (SMTP)", "resendEmail": "Email (Resend)", "twilioSms": "SMS (Twilio)", "slack": "Slack", "webhook": "Webhook"}[$parameter["channel"]] + " · " + $parameter["messageType"] }}',
+		description: 'Send an email, SMS, Slack message or signed webhook to a contact once, with consent, unsubscribe and Korean advertising checks',
 		defaults: { name: 'Channel Send' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -34,6 +34,8 @@ export class ChannelSend implements INodeType {
 		credentials: [
 			{ name: 'channelSendSmtpApi', required: true, displayOptions: { show: { channel: ['email'] } }, testedBy: 'channelSendSmtpConnectionTest' },
 			{ name: 'channelSendResendApi', required: true, displayOptions: { show: { channel: ['resendEmail'] } } },
+			{ name: 'channelSendTwilioApi', required: true, displayOptions: { show: { channel: ['twilioSms'] } } },
+			{ name: 'channelSendSlackApi', required: true, displayOptions: { show: { channel: ['slack'] } }, testedBy: 'channelSendSlackConnectionTest' },
 			{ name: 'journeyEventSigningApi', required: true, displayOptions: { show: { channel: ['webhook'] } }, testedBy: 'journeyEventSigningSecretTest' },
 			{
 				name: 'journeyStoreRedisApi',
@@ -42,7 +44,7 @@ export class ChannelSend implements INodeType {
 				testedBy: 'journeyStoreRedisConnectionTest',
 			},
 		],
-		properties: [channelProperty, ...messageProperties, ...emailProperties, ...webhookProperties, ...keyProperties, ...optionProperties],
+		properties: [channelProperty, ...messageProperties, ...emailProperties, ...textMessageProperties, ...webhookProperties, ...keyProperties, ...optionProperties],
 	};
 
 	methods = {
@@ -59,6 +61,19 @@ export class ChannelSend implements INodeType {
 					return { status: 'Error', message: (error as Error).message };
 				}
 				const result = await verifySmtp(config);
+				return { status: result.ok ? 'OK' : 'Error', message: result.message };
+			},
+			async channelSendSlackConnectionTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+			): Promise<INodeCredentialTestResult> {
+				let config;
+				try {
+					config = parseSlackConfig((credential.data ?? {}) as Record<string, unknown>);
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				}
+				const result = await verifySlack(config);
 				return { status: result.ok ? 'OK' : 'Error', message: result.message };
 			},
 			async journeyEventSigningSecretTest(

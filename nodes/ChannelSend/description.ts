@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { storeProperties } from '../../lib';
 
-export type ChannelName = 'email' | 'resendEmail' | 'webhook';
+export type ChannelName = 'email' | 'resendEmail' | 'twilioSms' | 'slack' | 'webhook';
 
 export const channelProperty: INodeProperties = {
 	displayName: 'Channel',
@@ -9,13 +9,15 @@ export const channelProperty: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
-		{ name: 'Email (SMTP)', value: 'email', action: 'Send an email over SMTP', description: 'One email per item through your SMTP server' },
 		{
 			name: 'Email (Resend)',
 			value: 'resendEmail',
 			action: 'Send an email with Resend',
 			description: 'One email per item through Resend\'s HTTP API, deduplicated by Resend with the message key',
 		},
+		{ name: 'Email (SMTP)', value: 'email', action: 'Send an email over SMTP', description: 'One email per item through your SMTP server' },
+		{ name: 'Slack', value: 'slack', action: 'Post to Slack', description: 'A message through an incoming webhook or a bot token' },
+		{ name: 'SMS (Twilio)', value: 'twilioSms', action: 'Send an SMS with Twilio', description: 'One SMS per item through Twilio, for numbers outside Korea' },
 		{
 			name: 'Webhook',
 			value: 'webhook',
@@ -87,6 +89,37 @@ export const emailProperties: INodeProperties[] = [
 		default: '',
 		description: 'The HTML part; leave empty for a text-only email',
 		displayOptions: email,
+	},
+];
+
+export const textMessageProperties: INodeProperties[] = [
+	{
+		displayName: 'Phone Number',
+		name: 'phone',
+		type: 'string',
+		default: '={{ $json.phone }}',
+		required: true,
+		placeholder: '+14155550100',
+		description: 'The contact\'s number with its country code (+E.164)',
+		displayOptions: { show: { channel: ['twilioSms'] } },
+	},
+	{
+		displayName: 'Slack Channel',
+		name: 'slackChannel',
+		type: 'string',
+		default: '',
+		placeholder: '#alerts',
+		description: 'For a bot token: the channel name or ID. An incoming webhook posts to its own channel.',
+		displayOptions: { show: { channel: ['slack'] } },
+	},
+	{
+		displayName: 'Text',
+		name: 'message',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		displayOptions: { show: { channel: ['twilioSms', 'slack'] } },
 	},
 ];
 

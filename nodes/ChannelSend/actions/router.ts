@@ -21,12 +21,16 @@ import {
 import type { ChannelName } from '../description';
 import * as email from './email.operation';
 import * as resendEmail from './resendEmail.operation';
+import * as slack from './slack.operation';
+import * as twilioSms from './twilioSms.operation';
 import { ParameterError, text, type ChannelOperation, type ItemContext, type SendOptions } from './shared';
 import * as webhook from './webhook.operation';
 
 const operations: Record<ChannelName, ChannelOperation<unknown>> = {
 	email: email as ChannelOperation<unknown>,
 	resendEmail: resendEmail as ChannelOperation<unknown>,
+	twilioSms: twilioSms as ChannelOperation<unknown>,
+	slack: slack as ChannelOperation<unknown>,
 	webhook: webhook as ChannelOperation<unknown>,
 };
 
@@ -126,7 +130,7 @@ function plan(ctx: IExecuteFunctions, op: ChannelOperation<unknown>, i: number, 
 		throw new ParameterError('Contact Time Zone', `Item ${itemNumber}: "${zone}" is not a valid time zone`, 'Use an IANA zone such as "Asia/Seoul" or "Europe/Berlin" under Options → Contact Time Zone.');
 	}
 	const rules = options.koreanRules ?? 'auto';
-	const korean = marketing && (rules === 'always' || (rules === 'auto' && zone === 'Asia/Seoul'));
+	const korean = marketing && (rules === 'always' || (rules === 'auto' && (zone === 'Asia/Seoul' || op.koreanRecipient?.(ctx, i) === true)));
 	const messageKey = text(ctx.getNodeParameter('messageKey', i, '')) || defaultMessageKey(ctx, item, contactId, i);
 	const itemContext: ItemContext = { itemNumber, marketing, korean, options, messageKey };
 	const payload = op.prepare(ctx, i, itemContext);

@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import type { ChannelName } from '../description';
 
 /** A bad parameter value on one item; the router turns it into a NodeOperationError. */
 export class ParameterError extends Error {
@@ -55,10 +54,13 @@ export interface ChannelConnection<Payload> {
 
 /** One channel/provider: one file each under actions/. */
 export interface ChannelOperation<Payload> {
-	channel: ChannelName;
+	/** the channel as history, caps and `send.channel` name it (email, sms, slack, webhook) */
+	channel: string;
 	provider: string;
 	/** the provider drops a second copy with the same key, so an unknown outcome may be resent */
 	idempotent: boolean;
+	/** the recipient's address makes the Korean rules apply (a +82 number) */
+	koreanRecipient?(ctx: IExecuteFunctions, itemIndex: number): boolean;
 	/** reads and checks the item's message; throws ParameterError */
 	prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemContext): Payload;
 	connect(ctx: IExecuteFunctions): Promise<ChannelConnection<Payload>>;
