@@ -28,3 +28,4 @@ export { sendWebhook, signingSecretProblem, type WebhookMessage } from './channe
 export { parseResendConfig, resendIdempotencyKey, sendResend, RESEND_BASE_URL, type ResendConfig } from './channels/resend';
 export { parseTwilioConfig, sendTwilio, TWILIO_BASE_URL, TWILIO_MAX_BODY, type TwilioConfig } from './channels/twilio';
 export { parseSlackConfig, sendSlack, verifySlack, SLACK_BASE_URL, type SlackConfig } from './channels/slack';
+export { fcmAccessToken, parseFcmConfig, sendFcm, FCM_BASE_URL, type FcmConfig, type PushMessage } from './channels/fcm';

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { storeProperties } from '../../lib';
 
-export type ChannelName = 'email' | 'resendEmail' | 'twilioSms' | 'slack' | 'webhook';
+export type ChannelName = 'email' | 'resendEmail' | 'fcmPush' | 'twilioSms' | 'slack' | 'webhook';
 
 export const channelProperty: INodeProperties = {
 	displayName: 'Channel',
@@ -16,6 +16,7 @@ export const channelProperty: INodeProperties = {
 			description: 'One email per item through Resend\'s HTTP API, deduplicated by Resend with the message key',
 		},
 		{ name: 'Email (SMTP)', value: 'email', action: 'Send an email over SMTP', description: 'One email per item through your SMTP server' },
+		{ name: 'Mobile Push (FCM)', value: 'fcmPush', action: 'Send a push notification', description: 'A notification to one device through Firebase Cloud Messaging' },
 		{ name: 'Slack', value: 'slack', action: 'Post to Slack', description: 'A message through an incoming webhook or a bot token' },
 		{ name: 'SMS (Twilio)', value: 'twilioSms', action: 'Send an SMS with Twilio', description: 'One SMS per item through Twilio, for numbers outside Korea' },
 		{
@@ -113,13 +114,41 @@ export const textMessageProperties: INodeProperties[] = [
 		displayOptions: { show: { channel: ['slack'] } },
 	},
 	{
+		displayName: 'Device Registration ID',
+		name: 'registrationId',
+		type: 'string',
+		default: '={{ $json.fcmToken }}',
+		required: true,
+		description: 'The FCM registration token of the contact\'s device',
+		displayOptions: { show: { channel: ['fcmPush'] } },
+	},
+	{ displayName: 'Title', name: 'title', type: 'string', default: '', required: true, displayOptions: { show: { channel: ['fcmPush'] } } },
+	{
 		displayName: 'Text',
 		name: 'message',
 		type: 'string',
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		displayOptions: { show: { channel: ['twilioSms', 'slack'] } },
+		displayOptions: { show: { channel: ['fcmPush', 'twilioSms', 'slack'] } },
+	},
+	{ displayName: 'Image URL', name: 'image', type: 'string', default: '', displayOptions: { show: { channel: ['fcmPush'] } } },
+	{
+		displayName: 'Deep Link',
+		name: 'link',
+		type: 'string',
+		default: '',
+		placeholder: 'myapp://cart',
+		description: 'Opened when the notification is tapped (sent as data.link, and as the web push link)',
+		displayOptions: { show: { channel: ['fcmPush'] } },
+	},
+	{
+		displayName: 'Data',
+		name: 'pushData',
+		type: 'json',
+		default: '{}',
+		description: 'Key-value pairs the app receives with the notification',
+		displayOptions: { show: { channel: ['fcmPush'] } },
 	},
 ];
 

@@ -20,6 +20,7 @@ import {
 } from '../../../lib';
 import type { ChannelName } from '../description';
 import * as email from './email.operation';
+import * as fcmPush from './fcmPush.operation';
 import * as resendEmail from './resendEmail.operation';
 import * as slack from './slack.operation';
 import * as twilioSms from './twilioSms.operation';
@@ -29,6 +30,7 @@ import * as webhook from './webhook.operation';
 const operations: Record<ChannelName, ChannelOperation<unknown>> = {
 	email: email as ChannelOperation<unknown>,
 	resendEmail: resendEmail as ChannelOperation<unknown>,
+	fcmPush: fcmPush as ChannelOperation<unknown>,
 	twilioSms: twilioSms as ChannelOperation<unknown>,
 	slack: slack as ChannelOperation<unknown>,
 	webhook: webhook as ChannelOperation<unknown>,
