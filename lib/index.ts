@@ -29,3 +29,19 @@ export { parseResendConfig, resendIdempotencyKey, sendResend, RESEND_BASE_URL, t
 export { parseTwilioConfig, sendTwilio, TWILIO_BASE_URL, TWILIO_MAX_BODY, type TwilioConfig } from './channels/twilio';
 export { parseSlackConfig, sendSlack, verifySlack, SLACK_BASE_URL, type SlackConfig } from './channels/slack';
 export { fcmAccessToken, parseFcmConfig, sendFcm, FCM_BASE_URL, type FcmConfig, type PushMessage } from './channels/fcm';
+export {
+	eucKrLength,
+	koreanNumber,
+	LMS_MAX_BYTES,
+	parseSolapiConfig,
+	sendAlimTalk,
+	sendSolapiText,
+	smsType,
+	solapiAuthorization,
+	verifySolapi,
+	SMS_MAX_BYTES,
+	SOLAPI_BASE_URL,
+	type AlimTalkMessage,
+	type KoreanTextMessage,
+	type SolapiConfig,
+} from './channels/solapi';

@@ -9,7 +9,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { fcmAccessToken, parseFcmConfig, parseSlackConfig, parseSmtpConfig, signingSecretProblem, storeCredentialTest, verifySlack, verifySmtp } from '../../lib';
+import { fcmAccessToken, parseFcmConfig, parseSlackConfig, parseSmtpConfig, parseSolapiConfig, verifySolapi, signingSecretProblem, storeCredentialTest, verifySlack, verifySmtp } from '../../lib';
 import { route } from './actions/router';
 import { channelProperty, emailProperties, keyProperties, messageProperties, optionProperties, textMessageProperties, webhookProperties } from './description';
 
@@ -24,8 +24,8 @@ export class ChannelSend implements INodeType {
 		icon: { light: 'file:channelSend.svg', dark: 'file:channelSend.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ {"email": "Email (SMTP)", "resendEmail": "Email (Resend)", "fcmPush": "Mobile Push (FCM)", "twilioSms": "SMS (Twilio)", "slack": "Slack", "webhook": "Webhook"}[$parameter["channel"]] + " · " + $parameter["messageType"] }}',
-		description: 'Send an email, SMS, push, Slack message or signed webhook to a contact once, with consent, unsubscribe and Korean advertising checks',
+		subtitle: '={{ {"email": "Email (SMTP)", "resendEmail": "Email (Resend)", "fcmPush": "Mobile Push (FCM)", "solapiSms": "SMS / LMS (SOLAPI)", "alimTalk": "AlimTalk (SOLAPI)", "twilioSms": "SMS (Twilio)", "slack": "Slack", "webhook": "Webhook"}[$parameter["channel"]] + " · " + $parameter["messageType"] }}',
+		description: 'Send an email, SMS, AlimTalk, push, Slack message or signed webhook to a contact once, with consent, unsubscribe and Korean advertising checks',
 		defaults: { name: 'Channel Send' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -35,6 +35,12 @@ export class ChannelSend implements INodeType {
 			{ name: 'channelSendSmtpApi', required: true, displayOptions: { show: { channel: ['email'] } }, testedBy: 'channelSendSmtpConnectionTest' },
 			{ name: 'channelSendResendApi', required: true, displayOptions: { show: { channel: ['resendEmail'] } } },
 			{ name: 'channelSendFcmApi', required: true, displayOptions: { show: { channel: ['fcmPush'] } }, testedBy: 'channelSendFcmConnectionTest' },
+			{
+				name: 'channelSendSolapiApi',
+				required: true,
+				displayOptions: { show: { channel: ['solapiSms', 'alimTalk'] } },
+				testedBy: 'channelSendSolapiConnectionTest',
+			},
 			{ name: 'channelSendTwilioApi', required: true, displayOptions: { show: { channel: ['twilioSms'] } } },
 			{ name: 'channelSendSlackApi', required: true, displayOptions: { show: { channel: ['slack'] } }, testedBy: 'channelSendSlackConnectionTest' },
 			{ name: 'journeyEventSigningApi', required: true, displayOptions: { show: { channel: ['webhook'] } }, testedBy: 'journeyEventSigningSecretTest' },
@@ -88,6 +94,19 @@ export class ChannelSend implements INodeType {
 				} catch (error) {
 					return { status: 'Error', message: (error as Error).message };
 				}
+			},
+			async channelSendSolapiConnectionTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+			): Promise<INodeCredentialTestResult> {
+				let config;
+				try {
+					config = parseSolapiConfig((credential.data ?? {}) as Record<string, unknown>);
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				}
+				const result = await verifySolapi(config);
+				return { status: result.ok ? 'OK' : 'Error', message: result.message };
 			},
 			async journeyEventSigningSecretTest(
 				this: ICredentialTestFunctions,

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { storeProperties } from '../../lib';
 
-export type ChannelName = 'email' | 'resendEmail' | 'fcmPush' | 'twilioSms' | 'slack' | 'webhook';
+export type ChannelName = 'email' | 'resendEmail' | 'fcmPush' | 'solapiSms' | 'alimTalk' | 'twilioSms' | 'slack' | 'webhook';
 
 export const channelProperty: INodeProperties = {
 	displayName: 'Channel',
@@ -9,6 +9,12 @@ export const channelProperty: INodeProperties = {
 	type: 'options',
 	noDataExpression: true,
 	options: [
+		{
+			name: 'AlimTalk (SOLAPI)',
+			value: 'alimTalk',
+			action: 'Send a Kakao AlimTalk',
+			description: 'An information message on Kakao from an approved template, falling back to SMS/LMS',
+		},
 		{
 			name: 'Email (Resend)',
 			value: 'resendEmail',
@@ -19,6 +25,7 @@ export const channelProperty: INodeProperties = {
 		{ name: 'Mobile Push (FCM)', value: 'fcmPush', action: 'Send a push notification', description: 'A notification to one device through Firebase Cloud Messaging' },
 		{ name: 'Slack', value: 'slack', action: 'Post to Slack', description: 'A message through an incoming webhook or a bot token' },
 		{ name: 'SMS (Twilio)', value: 'twilioSms', action: 'Send an SMS with Twilio', description: 'One SMS per item through Twilio, for numbers outside Korea' },
+		{ name: 'SMS / LMS (SOLAPI)', value: 'solapiSms', action: 'Send a Korean SMS or LMS', description: 'One text per item to a Korean number: SMS up to 90 bytes, LMS beyond' },
 		{
 			name: 'Webhook',
 			value: 'webhook',
@@ -102,7 +109,33 @@ export const textMessageProperties: INodeProperties[] = [
 		required: true,
 		placeholder: '+14155550100',
 		description: 'The contact\'s number with its country code (+E.164)',
-		displayOptions: { show: { channel: ['twilioSms'] } },
+		displayOptions: { show: { channel: ['twilioSms', 'solapiSms', 'alimTalk'] } },
+	},
+	{
+		displayName: 'Kakao Channel ID (pfId)',
+		name: 'pfId',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'The pfId SOLAPI shows for your Kakao channel',
+		displayOptions: { show: { channel: ['alimTalk'] } },
+	},
+	{ displayName: 'Template ID', name: 'templateId', type: 'string', default: '', required: true, description: 'The approved AlimTalk template', displayOptions: { show: { channel: ['alimTalk'] } } },
+	{
+		displayName: 'Template Variables',
+		name: 'templateVariables',
+		type: 'json',
+		default: '{}',
+		description: 'One entry per #{variable} of the template, e.g. {"#{name}": "Kim"} (values may be expressions)',
+		displayOptions: { show: { channel: ['alimTalk'] } },
+	},
+	{
+		displayName: 'SMS Fallback',
+		name: 'smsFallback',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to send the text as SMS/LMS when the AlimTalk cannot be delivered',
+		displayOptions: { show: { channel: ['alimTalk'] } },
 	},
 	{
 		displayName: 'Slack Channel',
@@ -130,7 +163,8 @@ export const textMessageProperties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		displayOptions: { show: { channel: ['fcmPush', 'twilioSms', 'slack'] } },
+		description: 'For AlimTalk: the SMS/LMS fallback text',
+		displayOptions: { show: { channel: ['fcmPush', 'twilioSms', 'solapiSms', 'alimTalk', 'slack'] } },
 	},
 	{ displayName: 'Image URL', name: 'image', type: 'string', default: '', displayOptions: { show: { channel: ['fcmPush'] } } },
 	{

@@ -19,10 +19,12 @@ import {
 	type SendClaim,
 } from '../../../lib';
 import type { ChannelName } from '../description';
+import * as alimTalk from './alimTalk.operation';
 import * as email from './email.operation';
 import * as fcmPush from './fcmPush.operation';
 import * as resendEmail from './resendEmail.operation';
 import * as slack from './slack.operation';
+import * as solapiSms from './solapiSms.operation';
 import * as twilioSms from './twilioSms.operation';
 import { ParameterError, text, type ChannelOperation, type ItemContext, type SendOptions } from './shared';
 import * as webhook from './webhook.operation';
@@ -31,6 +33,8 @@ const operations: Record<ChannelName, ChannelOperation<unknown>> = {
 	email: email as ChannelOperation<unknown>,
 	resendEmail: resendEmail as ChannelOperation<unknown>,
 	fcmPush: fcmPush as ChannelOperation<unknown>,
+	solapiSms: solapiSms as ChannelOperation<unknown>,
+	alimTalk: alimTalk as ChannelOperation<unknown>,
 	twilioSms: twilioSms as ChannelOperation<unknown>,
 	slack: slack as ChannelOperation<unknown>,
 	webhook: webhook as ChannelOperation<unknown>,
@@ -269,6 +273,7 @@ async function sendAll(
 				const s = settled[k];
 				const sentAt = s?.state === 'sent' && s.sentAt ? s.sentAt : Date.now();
 				const field: SendField = { ...base(i), messageId: r.ok.messageId, sentAt: new Date(sentAt).toISOString() };
+				if (r.ok.fallback) field.fallback = r.ok.fallback;
 				// sent, but not recorded: a retry of this key will say outcome_unknown rather than send again
 				if (settleError || s?.state === 'late') field.logError = settleError ? (settleError as Error).message : 'the store did not record the send in time';
 				outcomes[i] = { sent: field };

@@ -49,7 +49,8 @@ export interface ItemContext {
 export interface ChannelConnection<Payload> {
 	/** the credential's concurrency slot key (same account, same slots) */
 	slotKey: string;
-	send(payload: Payload, messageKey: string): Promise<{ messageId: string }>;
+	/** fallback: the channel the message went out on instead (AlimTalk → sms) */
+	send(payload: Payload, messageKey: string): Promise<{ messageId: string; fallback?: string }>;
 }
 
 /** One channel/provider: one file each under actions/. */
