@@ -60,6 +60,8 @@ interface Plan {
 	tags?: string[];
 	/** the Frequency Cap reservation this send uses (released when nothing was sent) */
 	capKey?: string;
+	ignoreUnsubscribe: boolean;
+	countTowardCaps: boolean;
 	payload: unknown;
 }
 
@@ -151,6 +153,8 @@ function plan(ctx: IExecuteFunctions, op: ChannelOperation<unknown>, i: number, 
 		campaign: text(options.campaign) || undefined,
 		tags: text(options.tags) ? text(options.tags).split(',').map((t) => t.trim()).filter(Boolean) : undefined,
 		capKey,
+		ignoreUnsubscribe: options.ignoreUnsubscribe === true,
+		countTowardCaps: options.countTowardCaps !== false,
 		payload,
 	};
 }
@@ -201,7 +205,7 @@ async function sendAll(
 			consentTopic: p.consentTopic,
 			messageType: p.marketing ? 'marketing' : 'transactional',
 			state: states.get(p.contactId),
-			ignoreUnsubscribe: (ctx.getNodeParameter('options', i, {}) as SendOptions).ignoreUnsubscribe === true,
+			ignoreUnsubscribe: p.ignoreUnsubscribe,
 			korean: p.korean,
 			quietHours: p.quietHours,
 			now,
@@ -209,7 +213,7 @@ async function sendAll(
 		if (refusal) outcomes[i] = { notSent: { ...base(i), ...refusalField(refusal) }, release: true };
 		else toClaim.push(i);
 	}
-	if (toClaim.length === 0) return afterSend(ctx, store, pending, plans, outcomes);
+	if (toClaim.length === 0) return afterSend(store, pending, plans, outcomes);
 
 	const options = ctx.getNodeParameter('options', 0, {}) as SendOptions;
 	let connection;
@@ -217,7 +221,7 @@ async function sendAll(
 		connection = await op.connect(ctx);
 	} catch (error) {
 		for (const i of toClaim) outcomes[i] = { error: asNodeError(ctx, error, i) };
-		return afterSend(ctx, store, pending, plans, outcomes);
+		return afterSend(store, pending, plans, outcomes);
 	}
 	const limiter = limiterFor(connection.slotKey, Math.max(1, Number(options.concurrency ?? 10)));
 	const policy = { retries: Math.max(0, Number(options.retries ?? 3)), maxDelayMs: Math.max(0, Number(options.maxRetryDelaySeconds ?? 30)) * 1000 };
@@ -297,7 +301,7 @@ async function sendAll(
 			outcomes[i] = { notSent: field, release: !error.ambiguous };
 		});
 	}
-	await afterSend(ctx, store, pending, plans, outcomes);
+	await afterSend(store, pending, plans, outcomes);
 }
 
 function isAmbiguous(error: unknown): boolean {
@@ -364,7 +368,6 @@ function providerField(field: SendField, error: ProviderError): SendField {
  * the send and these writes. A Frequency Cap reservation of an item that was not sent is released.
  */
 async function afterSend(
-	ctx: IExecuteFunctions,
 	store: JourneyStore,
 	pending: number[],
 	plans: Array<Plan | undefined>,
@@ -386,8 +389,7 @@ async function afterSend(
 				occurredAt: Date.parse(String(s.sentAt)),
 				properties: { channel: s.channel, provider: s.provider, messageId: s.messageId, messageKey: p.messageKey, campaign: p.campaign ?? null, tags: p.tags ?? [] },
 			});
-			const options = ctx.getNodeParameter('options', i, {}) as SendOptions;
-			if (!p.capKey && options.countTowardCaps !== false) {
+			if (!p.capKey && p.countTowardCaps) {
 				caps.push({ mode: 'record', contactId: p.contactId, messageKey: p.messageKey, channel: s.channel, campaign: p.campaign, tags: p.tags });
 				capOwners.push(i);
 			}
