@@ -417,10 +417,11 @@ async function afterSend(
 }
 
 function storeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	const detail = error instanceof StoreUnavailableError && error.detail ? ` (${error.detail})` : '';
-	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: not sent, the store is unavailable: ${(error as Error).message}${detail}`, {
+	// the cause goes in the description: n8n replaces a message that names ECONNREFUSED & co.
+	const detail = error instanceof StoreUnavailableError && error.detail ? `${error.message} (${error.detail})` : (error as Error).message;
+	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: not sent, the store is unavailable`, {
 		itemIndex,
-		description: 'Nothing was sent: a message goes out only after its key is recorded. Check that Redis is running and reachable with the "Journey Store (Redis)" credential, then retry.',
+		description: `${detail}. Nothing was sent: a message goes out only after its key is recorded. Check that Redis is running and reachable with the "Journey Store (Redis)" credential, then retry.`,
 	});
 }
 

@@ -180,4 +180,15 @@ describe('Channel Send: exactly once on Redis', () => {
 			await deleteNamespace(admin, namespace);
 		}
 	});
+	it('with the store unreachable nothing is sent: the item fails (or leaves on Not sent) saying so', async () => {
+		const k = key();
+		const credentials = {
+			journeyEventSigningApi: { secret: SECRET },
+			journeyStoreRedisApi: { ...storeConfig(uniqueNamespace('send-down')), port: 1, commandTimeoutMs: 300 },
+		};
+		await expect(run([{ contactId: 'c-down', key: k }], { store: 'redis' }, { credentials })).rejects.toThrow(/Item 1: not sent, the store is unavailable/);
+		const { notSent } = await run([{ contactId: 'c-down', key: k }], { store: 'redis' }, { credentials, continueOnFail: true });
+		expect(notSent[0].error).toMatch(/not sent, the store is unavailable/);
+		expect(requestsFor(k)).toHaveLength(0);
+	});
 });
