@@ -112,6 +112,24 @@ describe('Channel Send: email over SMTP', () => {
 		expect(history[0].properties).toMatchObject({ channel: 'email', provider: 'smtp', messageKey: `h-${id}`, campaign: 'winter', tags: ['promo', 'sale'] });
 	});
 
+	it('a live lease is not sent again; an expired one (a crash mid-call) is outcome_unknown unless resending is allowed', async () => {
+		const id = contact();
+		const email = `${id}@example.com`;
+		const log = { retentionMs: 3_600_000 };
+		await store.sends.claim([{ contactId: id, messageKey: `live-${id}`, token: 'other-process', leaseMs: 60_000, takeUnknown: false }], log);
+		const live = await run([{ contactId: id, email, key: `live-${id}` }]);
+		expect(live.notSent[0].send).toMatchObject({ reason: 'in_progress', retryable: true, retryAt: expect.any(String) });
+
+		await store.sends.claim([{ contactId: id, messageKey: `dead-${id}`, token: 'crashed-process', leaseMs: 1, takeUnknown: false }], log);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		const unknown = await run([{ contactId: id, email, key: `dead-${id}` }]);
+		expect(unknown.notSent[0].send).toMatchObject({ reason: 'outcome_unknown', retryable: false });
+		expect(mailsTo(email)).toHaveLength(0);
+		const resent = await run([{ contactId: id, email, key: `dead-${id}` }], { options: { retries: 0, resendAfterUnknown: true } });
+		expect(resent.sent).toHaveLength(1);
+		expect(mailsTo(email)).toHaveLength(1);
+	});
+
 	it('marketing to a Korean recipient: "(광고)" subject, opt-out line and one-click List-Unsubscribe', async () => {
 		const id = contact();
 		const email = `${id}@example.kr`;
