@@ -45,3 +45,4 @@ export {
 	type KoreanTextMessage,
 	type SolapiConfig,
 } from './channels/solapi';
+export { readUnsubscribeToken, unsubscribeChange, unsubscribeToken, unsubscribeUrl, type UnsubscribeClaim } from './channels/unsubscribe';

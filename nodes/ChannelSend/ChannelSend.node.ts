@@ -43,7 +43,13 @@ export class ChannelSend implements INodeType {
 			},
 			{ name: 'channelSendTwilioApi', required: true, displayOptions: { show: { channel: ['twilioSms'] } } },
 			{ name: 'channelSendSlackApi', required: true, displayOptions: { show: { channel: ['slack'] } }, testedBy: 'channelSendSlackConnectionTest' },
-			{ name: 'journeyEventSigningApi', required: true, displayOptions: { show: { channel: ['webhook'] } }, testedBy: 'journeyEventSigningSecretTest' },
+			{
+				// signs webhooks; for email, the one-click unsubscribe links (Options → Unsubscribe Endpoint)
+				name: 'journeyEventSigningApi',
+				required: false,
+				displayOptions: { show: { channel: ['webhook', 'email', 'resendEmail'] } },
+				testedBy: 'journeyEventSigningSecretTest',
+			},
 			{
 				name: 'journeyStoreRedisApi',
 				required: true,

@@ -349,6 +349,16 @@ export const optionProperties: INodeProperties[] = [
 			},
 			{ displayName: 'Tags', name: 'tags', type: 'string', default: '', description: 'Comma-separated; recorded with the send (history, caps per tag)' },
 			{
+				displayName: 'Unsubscribe Endpoint',
+				name: 'unsubscribeEndpoint',
+				type: 'string',
+				default: '',
+				placeholder: 'https://n8n.example.com/webhook/journey-events/unsubscribe',
+				description:
+					'Marketing email: a one-click unsubscribe link per contact to this URL, with an opaque token signed by the Journey Event Signing credential (no address in the link). Overrides Unsubscribe URL.',
+				displayOptions: email,
+			},
+			{
 				displayName: 'Unsubscribe URL',
 				name: 'unsubscribeUrl',
 				type: 'string',

@@ -23,7 +23,7 @@ export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemCon
 		throw new ParameterError('Text', `Item ${item.itemNumber}: the email has neither Text nor HTML`, 'Fill in "Text", "HTML" or both.');
 	}
 	const headers: Record<string, string> = {};
-	const unsubscribeUrl = text(item.options.unsubscribeUrl);
+	const unsubscribeUrl = item.unsubscribeLink ?? text(item.options.unsubscribeUrl);
 	const optOutLine = text(item.options.optOutLine);
 	if (item.marketing) {
 		if (item.korean) {

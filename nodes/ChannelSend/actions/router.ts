@@ -9,6 +9,8 @@ import {
 	ProviderError,
 	resolveStore,
 	StoreUnavailableError,
+	signingSecretProblem,
+	unsubscribeUrl,
 	validateQuietHours,
 	withRetries,
 	type CapRequest,
@@ -90,9 +92,10 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	}
 	const outcomes: Array<Outcome | undefined> = new Array(items.length);
 	const plans: Array<Plan | undefined> = new Array(items.length);
+	const linkSecret = await unsubscribeSecret(ctx, op);
 	for (let i = 0; i < items.length; i++) {
 		try {
-			plans[i] = plan(ctx, op, i, items[i]);
+			plans[i] = plan(ctx, op, i, items[i], linkSecret);
 		} catch (error) {
 			outcomes[i] = { error: asNodeError(ctx, error, i) };
 		}
@@ -125,7 +128,22 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	return [sent, notSent];
 }
 
-function plan(ctx: IExecuteFunctions, op: ChannelOperation<unknown>, i: number, item: INodeExecutionData): Plan {
+/** The signing secret for one-click unsubscribe links, when Options → Unsubscribe Endpoint is set. */
+async function unsubscribeSecret(ctx: IExecuteFunctions, op: ChannelOperation<unknown>): Promise<string | undefined> {
+	const endpoint = text((ctx.getNodeParameter('options', 0, {}) as SendOptions).unsubscribeEndpoint);
+	if (!endpoint || op.channel !== 'email') return undefined;
+	const data = await ctx.getCredentials('journeyEventSigningApi').catch(() => undefined);
+	const secret = String(data?.secret ?? '');
+	const problem = data ? signingSecretProblem(data as Record<string, unknown>) : 'no Journey Event Signing credential is selected';
+	if (problem) {
+		throw new NodeOperationError(ctx.getNode(), `Options → Unsubscribe Endpoint needs the signing secret: ${problem}`, {
+			description: 'Select the Journey Event Signing credential the Journey Event Trigger uses: its secret signs the unsubscribe links.',
+		});
+	}
+	return secret;
+}
+
+function plan(ctx: IExecuteFunctions, op: ChannelOperation<unknown>, i: number, item: INodeExecutionData, linkSecret: string | undefined): Plan {
 	const itemNumber = i + 1;
 	const contactId = text(ctx.getNodeParameter('contactId', i, ''));
 	if (!contactId) {
@@ -141,6 +159,13 @@ function plan(ctx: IExecuteFunctions, op: ChannelOperation<unknown>, i: number, 
 	const korean = marketing && (rules === 'always' || (rules === 'auto' && (zone === 'Asia/Seoul' || op.koreanRecipient?.(ctx, i) === true)));
 	const messageKey = text(ctx.getNodeParameter('messageKey', i, '')) || defaultMessageKey(ctx, item, contactId, i);
 	const itemContext: ItemContext = { itemNumber, marketing, korean, options, messageKey };
+	const endpoint = text(options.unsubscribeEndpoint);
+	if (linkSecret && endpoint && marketing) {
+		if (!/^https?:\/\/\S+$/.test(endpoint)) {
+			throw new ParameterError('Unsubscribe Endpoint', `Item ${itemNumber}: "${endpoint}" is not an http(s) URL`, 'Use the Journey Event Trigger\'s unsubscribe URL, e.g. https://n8n.example.com/webhook/journey-events/unsubscribe.');
+		}
+		itemContext.unsubscribeLink = unsubscribeUrl(endpoint, linkSecret, { contactId, channel: text(options.consentTopic) || op.channel, issuedAt: Date.now() });
+	}
 	const payload = op.prepare(ctx, i, itemContext);
 	const capKey = text((item.json.frequencyCap as IDataObject | undefined)?.messageKey) || undefined;
 	return {

@@ -31,6 +31,7 @@ export interface SendOptions extends IDataObject {
 	senderName?: string;
 	tags?: string;
 	unsubscribeUrl?: string;
+	unsubscribeEndpoint?: string;
 	onProviderError?: 'notSent' | 'error';
 }
 
@@ -43,6 +44,8 @@ export interface ItemContext {
 	korean: boolean;
 	options: SendOptions;
 	messageKey: string;
+	/** the contact's one-click unsubscribe link (Options → Unsubscribe Endpoint), when set */
+	unsubscribeLink?: string;
 }
 
 /** A provider connection for one execution: reads the credential once. */

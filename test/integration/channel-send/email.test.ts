@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeSmtpPools, verifySmtp } from '../../../lib/channels/smtp';
+import { readUnsubscribeToken, unsubscribeChange } from '../../../lib/channels/unsubscribe';
 import { getMemoryStore } from '../../../lib/store/memory/MemoryStore';
 import { ChannelSend } from '../../../nodes/ChannelSend/ChannelSend.node';
 import { executeContext, type ExecuteContextOptions } from '../../unit/helpers/executeContext';
@@ -147,6 +148,30 @@ describe('Channel Send: email over SMTP', () => {
 		expect(mail.headers['list-unsubscribe']).toBe(`<${unsubscribeUrl}>`);
 		expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
 		expect(mail.raw).toContain(unsubscribeUrl.slice(0, 40));
+	});
+
+	it('Unsubscribe Endpoint: a signed opaque link per contact; recording it stops the next marketing email', async () => {
+		const id = contact();
+		const email = `${id}@example.com`;
+		const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+		await store.contacts.update([{ contactId: id, at: Date.now() - 1000, consent: { email: true } }], { ttlSeconds: 3600 });
+		const parameters = {
+			messageType: 'marketing',
+			options: { retries: 0, koreanRules: 'never', unsubscribeEndpoint: 'http://127.0.0.1:5678/webhook/journey-events/unsubscribe' },
+		};
+		const credentials = { ...credential(), journeyEventSigningApi: { secret } };
+		const first = await run([{ contactId: id, email, key: `u1-${id}` }], parameters, { credentials });
+		expect(first.sent).toHaveLength(1);
+		const [mail] = mailsTo(email);
+		const link = /^<(.+)>$/.exec(mail.headers['list-unsubscribe'])![1];
+		expect(link).not.toContain(id);
+		const claim = readUnsubscribeToken([secret], new URL(link).searchParams.get('token')!);
+		expect(claim).toMatchObject({ contactId: id, channel: 'email' });
+		// what the endpoint does with a one-click POST
+		await store.contacts.update([unsubscribeChange(claim!, Date.now())], { ttlSeconds: 3600 });
+		const second = await run([{ contactId: id, email, key: `u2-${id}` }], parameters, { credentials });
+		expect(second.notSent[0].send).toMatchObject({ reason: 'unsubscribed' });
+		expect(mailsTo(email)).toHaveLength(1);
 	});
 
 	it('marketing without consent, or after an unsubscribe, leaves on Not sent and sends nothing', async () => {
