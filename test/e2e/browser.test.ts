@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, nodeTypes, type NodeTypeDescription } from '../../scripts/n8n/index.mjs';
-import { importWorkflow, n8nContext, openEditor, printN8nLogOnFailure, type Workflow } from './helpers';
+import { api, importWorkflow, n8nContext, openEditor, printN8nLogOnFailure, signIn, type Workflow } from './helpers';
 
 printN8nLogOnFailure();
 
@@ -155,5 +155,24 @@ describe('the package in the n8n editor', () => {
 			mkdirSync(path.join(root, 'docs'), { recursive: true });
 			copyFileSync(path.join(screenshots, 'journey-canvas.png'), path.join(root, 'docs', 'journey.png'));
 		}
+	});
+	it('renders the form of a Channel Send credential', async () => {
+		if (!browser) throw new Error('the browser did not start in the test before');
+		const created = await api().createCredential({
+			name: `Channel Send SMTP form ${Date.now()}`,
+			type: 'channelSendSmtpApi',
+			data: { host: 'smtp.example.com', port: 587, security: 'starttls', user: 'mailer', password: 'secret', from: 'Acme <news@acme.example>', allowSelfSigned: false },
+		});
+		const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
+		page.setDefaultTimeout(90_000);
+		await signIn(page);
+		await page.goto(`${ctx.url}/home/credentials/${created.id}`);
+		const modal = page.locator('[data-test-id="editCredential-modal"]');
+		await modal.waitFor();
+		await page.waitForTimeout(3000);
+		await page.screenshot({ path: path.join(screenshots, 'channel-send-smtp-credential.png') });
+		const text = await modal.innerText();
+		for (const label of ['Host', 'Port', 'Security', 'User', 'Password', 'From']) expect(text, `the credential form shows "${label}"`).toMatch(new RegExp(`(^|\\n)${label}\\b`));
+		await page.close();
 	});
 });

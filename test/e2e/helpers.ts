@@ -176,11 +176,16 @@ export async function openEditor(): Promise<{ browser: Browser; page: Page }> {
 	});
 	const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
 	page.setDefaultTimeout(90_000);
+	await signIn(page);
+	return { browser, page };
+}
+
+/** Signs the owner in on a page of an open browser. */
+export async function signIn(page: Page): Promise<void> {
 	const ctx = n8nContext();
 	await page.goto(`${ctx.url}/signin`);
 	await page.fill('#emailOrLdapLoginId', ctx.ownerEmail);
 	await page.fill('#password', ctx.ownerPassword);
 	await page.keyboard.press('Enter');
 	await page.waitForURL((u) => !u.pathname.includes('/signin'));
-	return { browser, page };
 }

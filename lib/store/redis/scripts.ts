@@ -3,6 +3,7 @@ import capApply from './scripts/cap-apply-n.lua';
 import eventsRecord from './scripts/events-record-2.lua';
 import contactUpdate from './scripts/contact-update-1.lua';
 import scoreApply from './scripts/score-apply-2.lua';
+import sendClaim from './scripts/send-claim-1.lua';
 import waitClaim from './scripts/wait-claim-1.lua';
 import waitFind from './scripts/wait-find-2.lua';
 import waitRegister from './scripts/wait-register-2.lua';
@@ -37,6 +38,7 @@ export const SCRIPTS = {
 	deliveryHold: { lua: deliveryHold, keys: 1 },
 	deliveryRelease: { lua: deliveryRelease, keys: 1 },
 	scoreApply: { lua: scoreApply, keys: 2 },
+	sendClaim: { lua: sendClaim, keys: 1 },
 } as const satisfies Record<string, { lua: string; keys: number | 'n' }>;
 
 /** The first word of a script's reply when it ran after its deadline (see DEADLINE_PRELUDE). */
