@@ -34,9 +34,16 @@ export interface FilterSettings {
 	version: number;
 }
 
-const article = (noun: string) => `${'aeiou'.includes(noun.charAt(0)) ? 'an' : 'a'} ${noun}`;
-const TYPE_WORDS: Record<string, string> = { dateTime: 'date', array: 'list', string: 'text' };
-const typeWord = (type: string) => TYPE_WORDS[type] ?? type;
+/** A type in the marketer's words, with its article where English wants one. */
+const TYPE_WORDS: Record<string, string> = {
+	string: 'text',
+	number: 'a number',
+	boolean: 'true or false',
+	dateTime: 'a date',
+	array: 'a list',
+	object: 'an object',
+};
+const typeWord = (type: string) => TYPE_WORDS[type] ?? `a ${type}`;
 
 /** n8n's reading of one value for a comparison type (parseSingleFilterValue in n8n-workflow). */
 function parseValue(value: unknown, type: FilterOperatorType, settings: FilterSettings): { valid: boolean; value: unknown } {
@@ -61,8 +68,8 @@ function typeProblem(value: unknown, type: FilterOperatorType, settings: FilterS
 	const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value);
 	const from = typeWord(typeof value === 'object' ? (Array.isArray(value) ? 'array' : 'object') : typeof value);
 	const message = settings.strict
-		? `the ${side} value ${shown} is ${article(from)}, but the comparison expects ${article(typeWord(type))}`
-		: `the ${side} value ${shown} cannot be read as ${article(typeWord(type))}`;
+		? `the ${side} value ${shown} is ${from}, but the comparison expects ${typeWord(type)}`
+		: `the ${side} value ${shown} cannot be read as ${typeWord(type)}`;
 	const description = settings.strict
 		? 'Turn on "Convert Types Where Required" in the options, fix the field, or pick the comparison for its type.'
 		: 'Fix the field, or pick the comparison for its type.';
