@@ -4,12 +4,14 @@
  * (text, number, list, list-of-tags, range, relative date) and the same 100 000 generated
  * contacts in one run. Both must match exactly the same contacts, or the bench fails.
  */
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import {
 	compileConditions,
 	createEngine,
 	type ConditionGroup,
 	type EvaluationContext,
 } from '../rules';
+import { SegmentFilter } from '../nodes/SegmentFilter/SegmentFilter.node';
 
 const CONTACTS = 100_000;
 const NOW = Date.parse('2024-06-15T12:00:00Z');
@@ -100,6 +102,79 @@ async function runEngine(): Promise<{ matched: number; perSecond: number }> {
 	return { matched, perSecond: contacts.length / elapsed };
 }
 
+/**
+ * The same rule built in version 2's builder (n8n's condition UI: "is one of" and "contains
+ * any of" are OR groups; the relative date is a behaviour row), run through the node's own
+ * execute() on all contacts in one execution, as n8n would call it.
+ */
+const builderParameters: Record<string, unknown> = {
+	mode: 'builder',
+	combineGroups: 'all',
+	combineBehaviour: 'all',
+	'conditionGroups.group': [
+		filterGroup('and', [
+			['email', 'string', 'endsWith', '.com'],
+			['totalSpent', 'number', 'gte', 100],
+			['age', 'number', 'gte', 18],
+			['age', 'number', 'lte', 65],
+		]),
+		filterGroup('or', ['KR', 'US', 'JP', 'DE'].map((c) => ['address.country', 'string', 'equals', c] as const)),
+		filterGroup('or', ['newsletter', 'vip'].map((t) => ['tags', 'array', 'contains', t] as const)),
+	],
+	'behaviourConditions.condition': [{ operator: 'withinLast', field: 'lastSeenAt', period: '30d' }],
+	options: {},
+	store: 'memory',
+};
+
+function filterGroup(combinator: 'and' | 'or', conditions: ReadonlyArray<readonly [string, string, string, unknown]>) {
+	return {
+		conditions: {
+			options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+			combinator,
+			conditions: conditions.map(([field, type, operation, rightValue], i) => ({
+				id: String(i),
+				leftValue: `={{ $json.${field} }}`,
+				rightValue,
+				operator: { type, operation, ...(type === 'array' ? { rightType: 'any' } : {}) },
+			})),
+		},
+	};
+}
+
+async function runBuilder(): Promise<{ matched: number; perSecond: number }> {
+	const node = new SegmentFilter().nodeVersions[2];
+	const items: INodeExecutionData[] = contacts.map((json) => ({ json: json as INodeExecutionData['json'] }));
+	const raw = { ...builderParameters, timezone: '={{ $json.timezone }}', contactId: '={{ $json.contactId }}' };
+	const ctx = {
+		getInputData: () => items,
+		getNode: () => ({ id: 'bench', name: 'Segment Filter', type: 'segmentFilter', typeVersion: 2, position: [0, 0], parameters: raw }),
+		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in builderParameters ? builderParameters[name] : fallback),
+		getTimezone: () => 'UTC',
+		continueOnFail: () => false,
+		addExecutionHints: () => undefined,
+		evaluateExpression: () => {
+			throw new Error('bench: the builder should not evaluate expressions for this rule');
+		},
+	} as unknown as IExecuteFunctions;
+	// the contacts were generated around a fixed "now"; the node reads the clock once per execution
+	const realNow = Date.now;
+	Date.now = () => NOW;
+	try {
+		let matched = ((await node.execute!.call(ctx)) as INodeExecutionData[][])[0].length; // warm-up
+		let passes = 0;
+		const start = process.hrtime.bigint();
+		let elapsed = 0;
+		do {
+			matched = ((await node.execute!.call(ctx)) as INodeExecutionData[][])[0].length;
+			passes++;
+			elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+		} while (elapsed < 1);
+		return { matched, perSecond: (passes * contacts.length) / elapsed };
+	} finally {
+		Date.now = realNow;
+	}
+}
+
 async function main() {
 	gc?.();
 	const engine = await runEngine();
@@ -111,7 +186,14 @@ async function main() {
 		);
 		process.exit(1);
 	}
+	gc?.();
+	const builder = await runBuilder();
+	if (builder.matched !== compiled.matched) {
+		console.error(`bench segment: the builder matched ${builder.matched} contacts, compiled ${compiled.matched}`);
+		process.exit(1);
+	}
 	console.log(`bench segment.compiled: ${Math.round(compiled.perSecond)} items/s`);
+	console.log(`bench segment.builder: ${Math.round(builder.perSecond)} items/s`);
 	console.log(`bench segment.engine_run: ${Math.round(engine.perSecond)} items/s`);
 	console.log(`bench segment.speedup: ${(compiled.perSecond / engine.perSecond).toFixed(1)}`);
 	console.log(`bench segment.matched: ${compiled.matched} contacts`);

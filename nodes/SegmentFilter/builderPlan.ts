@@ -27,8 +27,11 @@ interface PlannedCondition {
 
 export interface BuiltBuilder {
 	compiled: CompiledConditions;
-	/** the converted values and the contact, as the rules tree reads them; throws when n8n would */
-	facts(itemIndex: number, contact: IDataObject): IDataObject;
+	/**
+	 * The converted values and the contact, as the rules tree reads them; throws when n8n would.
+	 * With `scratch` one object is reused for every item (the caller does not keep it).
+	 */
+	facts(itemIndex: number, contact: IDataObject, scratch?: boolean): IDataObject;
 	describe(failed: FailedCondition[]): string[];
 }
 
@@ -147,8 +150,10 @@ export class BuilderPlan {
 		const groupCombinators = this.groupCombinators;
 		const combineGroups = this.combineGroups;
 
-		const facts = (itemIndex: number, contact: IDataObject): IDataObject => {
-			const result: IDataObject = { contact };
+		const reused: IDataObject = { contact: {} };
+		const facts = (itemIndex: number, contact: IDataObject, scratch = false): IDataObject => {
+			const result: IDataObject = scratch ? reused : { contact };
+			result.contact = contact;
 			let problem = false;
 			for (let i = 0; i < readers.length; i++) {
 				const reader = readers[i];

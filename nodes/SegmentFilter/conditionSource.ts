@@ -23,7 +23,7 @@ export interface ItemSegment {
 	/** the saved segment's name, in segment mode */
 	name?: string;
 	/** what the tree reads for an item, when that is not the item itself (the version 2 builder) */
-	facts?(itemIndex: number, contact: IDataObject): IDataObject;
+	facts?(itemIndex: number, contact: IDataObject, scratch?: boolean): IDataObject;
 	/** the failed conditions in the marketer's words, when the segment knows better than the rules */
 	describe?(failed: FailedCondition[]): string[];
 }

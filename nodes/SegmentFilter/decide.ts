@@ -55,7 +55,9 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 			const segment = source.forItem(itemIndex);
 			const context = { now, timezone: contactZone(ctx, readZone(itemIndex), fallbackZone, itemIndex) };
 			const contact = items[itemIndex].json;
-			const facts = segment.facts ? segment.facts(itemIndex, contact) : contact;
+			// facts are kept only to explain a decision or to finish it once events are read
+			const keepFacts = options.includeFailedConditions || !segment.compiled.attributeOnly;
+			const facts = segment.facts ? segment.facts(itemIndex, contact, !keepFacts) : contact;
 			// a field that is not a date would silently fail its date condition: say so instead
 			const [nonDate] = segment.compiled.checkFactTypes(facts);
 			if (nonDate) {
@@ -72,7 +74,7 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 			}
 			const matched = segment.compiled.evaluate(facts, context);
 			if (matched !== undefined) {
-				decisions[itemIndex] = { matched, segment, context, facts };
+				decisions[itemIndex] = { matched, segment, context, facts: keepFacts ? facts : undefined };
 				continue;
 			}
 			const contactId = readContactId(itemIndex);
