@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listSegments, storeProperties } from '../../lib';
+import { rulesOperatorsNotice } from './descriptionV2';
 
 /**
  * Builder operators in the marketer's words. `value` is the rules-package operator (or one of
@@ -150,6 +151,7 @@ export const segmentFilterProperties: INodeProperties[] = [
 		default: 'any',
 		description: 'Only matters when conditions use more than one group number',
 	},
+	rulesOperatorsNotice,
 	{
 		displayName: 'Rules (JSON)',
 		name: 'rulesJson',

@@ -17,7 +17,14 @@ const behaviourOperators: INodePropertyOptions[] = [
 	},
 ];
 
-const operatorList = OPERATORS.map((op) => `${op.name} (${op.label})`).join(', ');
+/** The operators of the Rules (JSON) field, listed inside n8n above the field. */
+export const rulesOperatorsNotice: INodeProperties = {
+	displayName: `Operators: ${OPERATORS.map((op) => `${op.name} (${op.label})`).join(', ')}. Event conditions use the fact "eventCount" with params { event, within, where }.`,
+	name: 'rulesOperatorsNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { mode: ['rules'] } },
+};
 
 export const segmentFilterPropertiesV2: INodeProperties[] = [
 	{
@@ -190,13 +197,7 @@ export const segmentFilterPropertiesV2: INodeProperties[] = [
 		default: 'all',
 		description: 'How the behaviour and date conditions combine with the condition groups',
 	},
-	{
-		displayName: `Operators: ${operatorList}. Event conditions use the fact "eventCount" with params { event, within, where }.`,
-		name: 'rulesOperatorsNotice',
-		type: 'notice',
-		default: '',
-		displayOptions: { show: { mode: ['rules'] } },
-	},
+	rulesOperatorsNotice,
 	{
 		displayName: 'Rules (JSON)',
 		name: 'rulesJson',
