@@ -46,7 +46,7 @@ export interface BehaviourLeaf {
  * the row (counted from 1) and the field to change.
  */
 export function behaviourLeaf(row: BehaviourRow, index: number, prefix: string, errors: string[]): BehaviourLeaf | undefined {
-	const where = `Behaviour and date condition ${index + 1}`;
+	const where = `condition ${index + 1}`;
 	const operator = row.operator ?? '';
 	if (EVENT_ROW_OPERATORS.includes(operator)) {
 		const event = String(row.event ?? '').trim();

@@ -36,6 +36,8 @@ export interface BuiltBuilder {
 }
 
 export interface BuilderProblem {
+	/** the list the problems are in, as the panel names it */
+	parameter: string;
 	problems: string[];
 	hint: string;
 }
@@ -114,21 +116,26 @@ export class BuilderPlan {
 					failures.set(built.fact, built.failure);
 				} catch (error) {
 					if (!(error instanceof TypeProblem)) throw new NodeOperationError(this.ctx.getNode(), error as Error);
-					problems.push(`${planned.where}: ${error.message}. ${error.description}`);
+					problems.push(`${planned.where.replace('Condition group', 'group')}: ${error.message}. ${error.description}`);
 				}
 			}
 			leaves.push(groupLeaves);
 		}
 		const behaviourNodes: ConditionNode[] = [];
+		const rowProblems: string[] = [];
 		this.behaviour.forEach((row, index) => {
-			const built = behaviourLeaf(row, index, CONTACT_PREFIX, problems);
+			const built = behaviourLeaf(row, index, CONTACT_PREFIX, rowProblems);
 			if (!built) return;
 			behaviourNodes.push(built.node);
 			failures.set(failureKey(built.node as unknown as FailedCondition), built.failure);
 		});
-		if (problems.length > 0) return { problems, hint: 'Fix the conditions named above.' };
+		if (problems.length > 0) return { parameter: 'Condition Groups', problems, hint: 'Fix the conditions named above.' };
+		if (rowProblems.length > 0) {
+			return { parameter: 'Behaviour and Date Conditions', problems: rowProblems, hint: 'Fix the conditions named above.' };
+		}
 		if (leaves.length === 0 && behaviourNodes.length === 0) {
 			return {
+				parameter: 'Condition Groups',
 				problems: ['add at least one condition (a condition group, or a behaviour and date condition)'],
 				hint: 'Drag a field from the input panel into a condition, or add a behaviour and date condition.',
 			};
@@ -141,7 +148,7 @@ export class BuilderPlan {
 		const tree = parts.length === 1 && !('fact' in parts[0]) ? parts[0] : combine(this.combineBehaviour, parts);
 		const errors = validateConditions(tree);
 		if (errors.length > 0) {
-			return { problems: errors.map((e) => `${e.path}: ${e.message}`), hint: 'Change the condition named above.' };
+			return { parameter: 'Condition Groups', problems: errors.map((e) => `${e.path}: ${e.message}`), hint: 'Change the condition named above.' };
 		}
 		const compiled = compileConditions(tree as never);
 		// one compiled leaf per condition, to find the first type error n8n would reach

@@ -105,7 +105,7 @@ export class ConditionSource {
 				key: plan.key(itemIndex),
 				build: () => {
 					const built = plan.build(itemIndex);
-					if ('problems' in built) return new DefinitionProblem('Conditions', built.problems, built.hint);
+					if ('problems' in built) return new DefinitionProblem(built.parameter, built.problems, built.hint);
 					return {
 						compiled: built.compiled,
 						eventNames: [...new Set(built.compiled.eventQueries.map((q) => q.params.event))],

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { login, nodeTypes, type NodeTypeDescription } from '../../scripts/n8n/index.mjs';
 import {
 	importWorkflow,
@@ -121,6 +121,14 @@ describe('the package in the n8n editor', () => {
 			return { type, folder: path.dirname(file), description };
 		});
 		workflowId = (await importWorkflow(workflowWithEveryNode(nodes), { activate: false })).id;
+	});
+
+	// what the browser showed when a test failed, to see which step broke
+	afterEach(async (context) => {
+		if (context.task.result?.state !== 'fail' || !browser) return;
+		for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
+			await page.screenshot({ path: path.join(screenshots, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}.png`) }).catch(() => undefined);
+		}
 	});
 
 	afterAll(async () => {
@@ -287,7 +295,7 @@ describe('the package in the n8n editor', () => {
 
 		// group 2: country is equal to JP
 		await ndv.locator('[data-test-id="fixed-collection-conditionGroups"] [data-test-id="fixed-collection-add"]').click();
-		await expect.poll(() => ndv.locator('[data-test-id="filter-condition"]').count()).toBe(3);
+		await expect.poll(() => ndv.locator('[data-test-id="filter-condition"]').count(), { timeout: 30_000 }).toBe(3);
 		await dragField(page, 'country', 2);
 		await pickOperator(page, 2, 'String', 'is equal to');
 		await typeRightValue(page, 2, 'JP');
@@ -306,21 +314,23 @@ describe('the package in the n8n editor', () => {
 		await behaviour.locator('[data-test-id="parameter-input-operator"]').click();
 		const operators = page.locator('.el-select-dropdown__item:visible, [data-test-id="parameter-input-item"]:visible');
 		expect(await operators.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('Date Is Within the Last')]));
-		await page.keyboard.press('Escape');
+		await closePopups(page);
 
 		await page.mouse.move(5, 450);
 		await page.screenshot({ path: path.join(screenshots, 'segment-filter-builder.png') });
 
 		await ndv.locator('[data-test-id="node-execute-button"]').click();
 		const output = ndv.locator('[data-test-id="output-panel"]');
+		await output.locator('[data-test-id="node-run-status-success"]').waitFor();
 		await output.locator('[data-test-id="radio-button-json"]').click();
+		await output.locator('[data-test-id="tab-0"]').click();
 		const shown = async () => (await output.locator('[data-test-id="ndv-data-container"]').innerText()).replace(/\s+/g, ' ');
 		await expect.poll(shown, { timeout: 60_000 }).toContain(id('kr-pro-2x'));
 		const matched = await shown();
 		expect(matched).toContain(id('jp-free-3x'));
 		for (const out of ['kr-pro-1x', 'us-free-5x', 'kr-pro-old']) expect(matched, out).not.toContain(id(out));
-		await output.getByText('Not Matched', { exact: false }).first().click();
-		await expect.poll(shown).toContain(id('kr-pro-1x'));
+		await output.locator('[data-test-id="tab-1"]').click();
+		await expect.poll(shown, { timeout: 30_000 }).toContain(id('kr-pro-1x'));
 		const notMatched = await shown();
 		for (const out of ['us-free-5x', 'kr-pro-old']) expect(notMatched).toContain(id(out));
 		expect(notMatched).not.toContain(id('kr-pro-2x'));
@@ -372,6 +382,11 @@ function eventRecorder(webhookPath: string): Workflow {
 	};
 }
 
+/** Closes an open dropdown the way a user does: a click on the panel's empty header (Escape could close the panel). */
+async function closePopups(page: Page): Promise<void> {
+	await page.locator('[data-test-id="ndv"] [data-test-id="node-title-container"]').click({ position: { x: 5, y: 5 } });
+}
+
 /** Types into a parameter's text input, replacing what was there. */
 async function fillInput(parameter: Locator, text: string): Promise<void> {
 	const input = parameter.locator('input, textarea, [contenteditable="true"]').first();
@@ -394,7 +409,7 @@ async function dragField(page: Page, field: string, index: number): Promise<void
 		await page.mouse.move(from.x + ((to.x + 40 - from.x) * step) / 15, from.y + ((to.y + to.height / 2 - from.y) * step) / 15);
 	}
 	await page.mouse.up();
-	await expect.poll(() => target.innerText()).toContain(`{{ $json.${field} }}`);
+	await expect.poll(() => target.innerText(), { timeout: 30_000 }).toContain(`{{ $json.${field} }}`);
 }
 
 /** Opens the operator list of condition `index` and picks `type` → `operation`. */
@@ -402,14 +417,16 @@ async function pickOperator(page: Page, index: number, type: string, operation: 
 	await page.locator('[data-test-id="filter-operator-select"]').nth(index).click();
 	await page.getByRole('menuitem', { name: type, exact: true }).hover();
 	await page.getByRole('menuitem', { name: operation, exact: true }).click();
-	await expect.poll(() => page.locator('[data-test-id="filter-operator-select"]').nth(index).innerText()).toContain(operation);
+	await expect.poll(() => page.locator('[data-test-id="filter-operator-select"]').nth(index).innerText(), { timeout: 30_000 }).toContain(operation);
 }
 
 async function typeRightValue(page: Page, index: number, text: string): Promise<void> {
 	const input = page.locator('[data-test-id="filter-condition-right"]').nth(index).locator('[data-test-id="parameter-input-field"]');
 	await input.click();
 	await input.pressSequentially(text);
-	await page.locator('[data-test-id="node-parameters"]').getByText('Define Segment By').click();
+	// leaving the field keeps the value (and closes the drag tip over the buttons below)
+	await input.press('Tab');
+	await expect.poll(() => input.inputValue(), { timeout: 30_000 }).toBe(text);
 }
 
 /**
@@ -431,8 +448,8 @@ async function openEveryDropdown(page: Page, nodeName: string): Promise<number> 
 		const entries = page.locator('.el-select-dropdown__item:visible, [data-test-id="parameter-input-item"]:visible, [data-test-id="collection-parameter-option"]:visible');
 		await expect.poll(() => entries.count(), { message: `${nodeName}: dropdown ${name} lists no entries`, timeout: 10_000 }).toBeGreaterThan(0);
 		expect(await page.getByText('No data', { exact: true }).filter({ visible: true }).count(), `${nodeName}: ${name} says "No data"`).toBe(0);
-		await page.keyboard.press('Escape');
-		await expect.poll(() => entries.count()).toBe(0);
+		await closePopups(page);
+		await expect.poll(() => entries.count(), { timeout: 30_000 }).toBe(0);
 		opened++;
 	}
 	const operators = panel.locator('[data-test-id="filter-operator-select"]');
@@ -441,8 +458,8 @@ async function openEveryDropdown(page: Page, nodeName: string): Promise<number> 
 		const types = page.getByRole('menuitem', { name: 'String', exact: true });
 		await types.waitFor();
 		await types.hover();
-		await expect.poll(() => page.getByRole('menuitem', { name: 'is equal to', exact: true }).count()).toBeGreaterThan(0);
-		// one Escape per open menu level, never one more (that would close the panel)
+		await expect.poll(() => page.getByRole('menuitem', { name: 'is equal to', exact: true }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+		// a menu closes on Escape, one level per press; never one press more (that would close the panel)
 		for (let level = 0; level < 2 && (await types.isVisible()); level++) await page.keyboard.press('Escape');
 		await types.waitFor({ state: 'hidden' });
 		opened++;

@@ -116,7 +116,7 @@ describe('Segment Filter version 2: condition groups', () => {
 	it('ignores the untouched condition a new group starts with, and asks for a condition when there is none', async () => {
 		await expect(
 			runV2({ items: contacts, parameters: { 'conditionGroups.group': [group([condition('', 'string', 'equals', '')])] } }),
-		).rejects.toThrow('Parameter "Conditions", item 1: add at least one condition');
+		).rejects.toThrow('Parameter "Condition Groups", item 1: add at least one condition');
 	});
 
 	it('adds the failed conditions in the marketer\'s words', async () => {
@@ -178,7 +178,7 @@ describe('Segment Filter version 2: behaviour and date conditions', () => {
 	it('names the row and the field when a row is incomplete', async () => {
 		await expect(
 			runV2({ items: contacts, parameters: { 'behaviourConditions.condition': [{ operator: 'didEventAtLeast', event: '', times: 1, window: '30d' }] } }),
-		).rejects.toThrow('Behaviour and date condition 1: "Event Name" is empty');
+		).rejects.toThrow('Parameter "Behaviour and Date Conditions", item 1: condition 1: "Event Name" is empty');
 		await expect(
 			runV2({ items: contacts, parameters: { 'behaviourConditions.condition': [{ operator: 'withinLast', field: 'lastSeenAt', period: 'soon' }] } }),
 		).rejects.toThrow('"Period" is "soon"');
