@@ -289,6 +289,7 @@ describe('the package in the n8n editor', () => {
 		await pickOperator(page, 0, 'String', 'is equal to');
 		await typeRightValue(page, 0, 'pro');
 		await page.locator('[data-test-id="filter-add-condition"]').first().click();
+		await settle(page);
 		await dragField(page, 'country', 1);
 		await pickOperator(page, 1, 'String', 'is not equal to');
 		await typeRightValue(page, 1, 'US');
@@ -382,6 +383,14 @@ function eventRecorder(webhookPath: string): Workflow {
 	};
 }
 
+/**
+ * n8n's condition builder saves an edit after a short debounce; an edit made before that (such
+ * as adding a group) re-renders from the saved value and drops it. A person is never that quick.
+ */
+async function settle(page: Page): Promise<void> {
+	await page.waitForTimeout(1500);
+}
+
 /** Closes an open dropdown the way a user does: a click on the panel's empty header (Escape could close the panel). */
 async function closePopups(page: Page): Promise<void> {
 	await page.locator('[data-test-id="ndv"] [data-test-id="node-title-container"]').click({ position: { x: 5, y: 5 } });
@@ -410,6 +419,7 @@ async function dragField(page: Page, field: string, index: number): Promise<void
 	}
 	await page.mouse.up();
 	await expect.poll(() => target.innerText(), { timeout: 30_000 }).toContain(`{{ $json.${field} }}`);
+	await settle(page);
 }
 
 /** Opens the operator list of condition `index` and picks `type` → `operation`. */
@@ -418,6 +428,7 @@ async function pickOperator(page: Page, index: number, type: string, operation: 
 	await page.getByRole('menuitem', { name: type, exact: true }).hover();
 	await page.getByRole('menuitem', { name: operation, exact: true }).click();
 	await expect.poll(() => page.locator('[data-test-id="filter-operator-select"]').nth(index).innerText(), { timeout: 30_000 }).toContain(operation);
+	await settle(page);
 }
 
 async function typeRightValue(page: Page, index: number, text: string): Promise<void> {
@@ -427,6 +438,7 @@ async function typeRightValue(page: Page, index: number, text: string): Promise<
 	// leaving the field keeps the value (and closes the drag tip over the buttons below)
 	await input.press('Tab');
 	await expect.poll(() => input.inputValue(), { timeout: 30_000 }).toBe(text);
+	await settle(page);
 }
 
 /**
@@ -460,8 +472,13 @@ async function openEveryDropdown(page: Page, nodeName: string): Promise<number> 
 		await types.hover();
 		await expect.poll(() => page.getByRole('menuitem', { name: 'is equal to', exact: true }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
 		// a menu closes on Escape, one level per press; never one press more (that would close the panel)
-		for (let level = 0; level < 2 && (await types.isVisible()); level++) await page.keyboard.press('Escape');
+		for (let level = 0; level < 2; level++) {
+			await page.waitForTimeout(500); // the menu's closing animation
+			if (!(await types.isVisible())) break;
+			await page.keyboard.press('Escape');
+		}
 		await types.waitFor({ state: 'hidden' });
+		await page.locator('[data-test-id="ndv"]').waitFor();
 		opened++;
 	}
 	return opened;
