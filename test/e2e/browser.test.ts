@@ -136,7 +136,7 @@ describe('the package in the n8n editor', () => {
 	});
 
 	/** A new page of the shared browser, signed in as the owner. */
-	async function signedInPage(): Promise<Page> {
+	async function signedInPage(height = 900): Promise<Page> {
 		// a missing browser is a failed test with the fix, never a skip
 		if (!existsSync(chromiumPath)) {
 			throw new Error(
@@ -157,7 +157,7 @@ describe('the package in the n8n editor', () => {
 				'--disable-sync',
 			],
 		});
-		const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
+		const page = await browser.newPage({ viewport: { width: 1600, height }, deviceScaleFactor: 1 });
 		page.setDefaultTimeout(90_000);
 		await page.goto(`${ctx.url}/signin`);
 		await page.fill('#emailOrLdapLoginId', ctx.ownerEmail);
@@ -277,7 +277,7 @@ describe('the package in the n8n editor', () => {
 			{ activate: false },
 		);
 
-		const page = await signedInPage();
+		const page = await signedInPage(1350); // tall enough to show both lists and the result at once
 		await page.goto(`${ctx.url}/workflow/${imported.id}`);
 		await page.locator('[data-test-id="canvas-node"][data-node-type="n8n-nodes-journeys.segmentFilter"]').dblclick();
 		const ndv = page.locator('[data-test-id="ndv"]');
@@ -317,8 +317,6 @@ describe('the package in the n8n editor', () => {
 		expect(await operators.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('Date Is Within the Last')]));
 		await closePopups(page);
 
-		await page.mouse.move(5, 450);
-		await page.screenshot({ path: path.join(screenshots, 'segment-filter-builder.png') });
 
 		await ndv.locator('[data-test-id="node-execute-button"]').click();
 		const output = ndv.locator('[data-test-id="output-panel"]');
@@ -335,7 +333,12 @@ describe('the package in the n8n editor', () => {
 		const notMatched = await shown();
 		for (const out of ['us-free-5x', 'kr-pro-old']) expect(notMatched).toContain(id(out));
 		expect(notMatched).not.toContain(id('kr-pro-2x'));
-		await page.screenshot({ path: path.join(screenshots, 'segment-filter-run.png') });
+
+		// the README picture: both lists and the contacts on Matched
+		await output.locator('[data-test-id="tab-0"]').click();
+		await ndv.getByText('Define Segment By', { exact: true }).scrollIntoViewIfNeeded();
+		await page.mouse.move(5, 600);
+		await page.screenshot({ path: path.join(screenshots, 'segment-filter-builder.png') });
 
 		if (process.env.UPDATE_README_SCREENSHOT === '1') {
 			copyFileSync(path.join(screenshots, 'segment-filter-builder.png'), path.join(root, 'docs', 'segment-filter-builder.png'));
@@ -391,11 +394,12 @@ async function settle(page: Page): Promise<void> {
 	await page.waitForTimeout(1500);
 }
 
-/** Closes an open dropdown the way a user does: a click on the panel's empty header (Escape could close the panel). */
+/** Closes an open dropdown the way a user does: a click beside it, on the Parameters tab (Escape could close the panel). */
 async function closePopups(page: Page): Promise<void> {
 	// a raw click: an open menu lays an overlay over the page that takes it and closes
-	const title = (await page.locator('[data-test-id="ndv"] [data-test-id="node-title-container"]').boundingBox())!;
-	await page.mouse.click(title.x + 5, title.y + 5);
+	const tab = (await page.locator('[data-test-id="ndv"] [data-test-id="tab-params"]').boundingBox())!;
+	await page.mouse.click(tab.x + tab.width / 2, tab.y + tab.height / 2);
+	await page.waitForTimeout(500); // the closing animation
 }
 
 /** Types into a parameter's text input, replacing what was there. */
