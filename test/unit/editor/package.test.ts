@@ -30,7 +30,9 @@ const root = path.resolve(__dirname, '../../..');
 const source = (file: string) => path.join(root, file.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 
 // every node and credential package.json declares (checked below, so a new one is not forgotten)
-const nodeClasses: INodeType[] = [new SegmentFilter(), new FrequencyCap(), new WaitUntilEvent(), new JourneyEvent(), new JourneyEventTrigger(), new JourneyEntry(), new LeadScore(), new ChannelSend()];
+// (a versioned node as n8n shows a new one: its current version)
+const segmentFilter = new SegmentFilter();
+const nodeClasses: INodeType[] = [segmentFilter.nodeVersions[segmentFilter.currentVersion], new FrequencyCap(), new WaitUntilEvent(), new JourneyEvent(), new JourneyEventTrigger(), new JourneyEntry(), new LeadScore(), new ChannelSend()];
 const nodes = nodeClasses.map((instance) => ({
 	instance,
 	file: pkg.n8n.nodes.find((f) => f.endsWith(`/${instance.description.name[0].toUpperCase()}${instance.description.name.slice(1)}.node.js`)) ?? '',
