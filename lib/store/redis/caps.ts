@@ -20,7 +20,7 @@ import { tagSlot } from './slots';
 /** Requests per script call: big enough to amortise the call, small enough to keep each script short. */
 export const CAP_CALL_SIZE = 256;
 /** Script calls per pipeline: one socket write each, sent while the next ones are encoded. */
-const CALLS_PER_WRITE = 64;
+const CALLS_PER_WRITE = 256;
 
 /** What a batch needs of one contact: its send log key, digest secret and Redis Cluster slot. */
 interface CapContact {
@@ -61,14 +61,15 @@ export class RedisCapStore implements CapStore {
 		);
 
 		await this.ctx.ready(deadline);
-		const time = this.ctx.timeArg();
+		// what every call of the batch shares, in one argument
+		const header = `${this.ctx.timeArg()},${CAP_RETENTION_MS},${CAP_MAX_ENTRIES}`;
 		const serverDeadline = this.ctx.serverDeadline(deadline);
 		// pipelines are sent as soon as they are encoded, without waiting for the previous one (one
 		// round trip for the batch), so Redis runs calls while the next ones are being encoded
 		const replies: Array<Promise<unknown[]>> = [];
 		let pipeline = this.ctx.client.pipeline();
 		for (let c = 0; c < calls.length; c++) {
-			const [keys, args] = encodeCall(calls[c], compiled, requests, contacts, time, around, this);
+			const [keys, args] = encodeCall(calls[c], compiled, requests, contacts, header, around, this);
 			sendScript(pipeline, 'capApply', keys, args, serverDeadline);
 			if ((c + 1) % CALLS_PER_WRITE === 0 || c === calls.length - 1) {
 				replies.push(this.ctx.exec(pipeline, deadline));
@@ -166,8 +167,6 @@ export function groupCalls(contactOf: string[], size: number, slotOf: (contactId
 }
 
 const MODE_CODE = { reserve: 'R', check: 'C', record: 'W', release: 'X' } as const;
-const RETENTION_ARG = String(CAP_RETENTION_MS);
-const MAX_ENTRIES_ARG = String(CAP_MAX_ENTRIES);
 
 /**
  * Encodes one cap-apply call (see the script header): the shapes of its requests (requests of
@@ -180,7 +179,7 @@ function encodeCall(
 	compiled: CompiledCapRequest[],
 	requests: CapRequest[],
 	contacts: Map<string, CapContact>,
-	time: number | string,
+	header: string,
 	around: number,
 	store: RedisCapStore,
 ): [string[], Array<string | number>] {
@@ -211,7 +210,7 @@ function encodeCall(
 		leanArg += `#${lean[0]}`;
 		rulesArg += `#${lean[1]}`;
 	}
-	return [keys, [time, RETENTION_ARG, MAX_ENTRIES_ARG, leanArg, rulesArg, perRequest]];
+	return [keys, [header, leanArg, rulesArg, perRequest]];
 }
 
 const shapeCache = new WeakMap<CompiledCapRequest, [string, string]>();

@@ -12,11 +12,15 @@
               in one hash slot (the caller groups requests by slot, as Redis Cluster requires).
 
   (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
-  ARGV[1]  time offset in ms added to the server clock (0 in production; tests move time),
-           or "@<epoch ms>": a frozen test clock used instead of TIME
-  ARGV[2]  retention ms: entries older than this are dropped, and the PX of every log written
-  ARGV[3]  max entries per log (oldest dropped beyond it)
-  ARGV[4]  the request shapes of this call (requests of one shape share everything but the
+  ARGV[1]  "<clock>,<retention ms>,<max entries>" (one argument for what every call of a
+           batch shares):
+             clock          time offset in ms added to the server clock (0 in production;
+                            tests move time), or "@<epoch ms>": a frozen test clock used
+                            instead of TIME
+             retention ms   entries older than this are dropped, and the PX of every log
+                            written
+             max entries    per log (oldest dropped beyond it)
+  ARGV[2]  the request shapes of this call (requests of one shape share everything but the
            contact and message key), "#"-separated, each "mode/dims/from/until/answer":
              mode   R reserve | C check | W record | X release
              dims   ",<dim>,<dim>,...,": the dimensions a message is logged under
@@ -24,7 +28,7 @@
                     [from, until) (the caller computed it: allowed on an empty log), written
                     with one SET NX; empty answer = none. Otherwise, and when the contact has a
                     log, the full evaluation below decides.
-  ARGV[5]  the shapes' rules and send windows, in the same order, "#"-separated, each
+  ARGV[3]  the shapes' rules and send windows, in the same order, "#"-separated, each
            "rules/open" (parsed only when a request needs the full evaluation):
              rules  " "-separated, each "kind:dim:limit:ms" or, for a calendar window,
                     "L:dim:limit:0:<bound>:<bound>...": L + ms > 0: at most limit in a rolling
@@ -32,8 +36,8 @@
                     one holding now is used); G: minimum gap of ms (empty = no rules)
              open   the send window's [open, close) intervals, "<open>:<close>:...", empty =
                     no quiet hours
-  ARGV[6]  every request of the call, in order, each "keyIndex,shape,mk;": keyIndex into
-           KEYS, shape (1-based) into ARGV[4], mk the message key digest (base64url or "~" +
+  ARGV[4]  every request of the call, in order, each "keyIndex,shape,mk;": keyIndex into
+           KEYS, shape (1-based) into ARGV[2], mk the message key digest (base64url or "~" +
            base64url; empty = none, never matches; never contains "," or ";")
   (a call is a handful of arguments however many rules it carries)
 
@@ -46,22 +50,23 @@
   Time comes from the Redis server (TIME, as the prelude read it), never from the caller.
 ]]
 local tonumber, gmatch = tonumber, string.gmatch
+local clock, retentionArg, maxEntriesArg = string.match(ARGV[1], '^([^,]+),(%d+),(%d+)$')
 local now
-if string.sub(ARGV[1], 1, 1) == '@' then
-  now = tonumber(string.sub(ARGV[1], 2))
+if string.sub(clock, 1, 1) == '@' then
+  now = tonumber(string.sub(clock, 2))
 else
   local serverMs = preludeTimeMs
   if serverMs == nil then
     local t = redis.call('TIME')
     serverMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   end
-  now = serverMs + tonumber(ARGV[1])
+  now = serverMs + tonumber(clock)
 end
 local nowStr = string.format('%d', now)
 
 -- the shapes; their rules and send windows are parsed only when a request needs them
 local shapes = {}
-for mode, dims, from, till, answer in gmatch(ARGV[4], '(%u)/([^/]*)/(%d+)/(%d+)/([^#]*)') do
+for mode, dims, from, till, answer in gmatch(ARGV[2], '(%u)/([^/]*)/(%d+)/(%d+)/([^#]*)') do
   if answer == '' or now < tonumber(from) or now >= tonumber(till) then answer = nil end
   shapes[#shapes + 1] = { mode = mode, dims = dims, answer = answer }
 end
@@ -72,13 +77,13 @@ local logs = {}
 -- the full evaluation: read the log, evaluate every rule, write back; built on first use, so a
 -- call the lean path answers entirely pays for none of it
 local function fullEvaluation()
-  local retention = tonumber(ARGV[2])
-  local maxEntries = tonumber(ARGV[3])
+  local retention = tonumber(retentionArg)
+  local maxEntries = tonumber(maxEntriesArg)
   local find = string.find
 
   -- the shapes' rules and send windows (nil = no quiet hours)
   local s = 0
-  for rs, os in gmatch(ARGV[5], '([^/#]*)/([^#]*)') do
+  for rs, os in gmatch(ARGV[3], '([^/#]*)/([^#]*)') do
     s = s + 1
     local rules = {}
     for kind, dim, limit, ms, bs in gmatch(rs, '(%u):([^:]+):(%d+):(%d+)([%d:]*)') do
@@ -274,9 +279,9 @@ end
 -- one string per request, "code,ruleRef,count,limit,retryAt"
 local results = { nowStr }
 local ri = 1
-local call, retentionArg = redis.call, ARGV[2]
+local call = redis.call
 local apply, writeBack
-for k, s, mk in gmatch(ARGV[6], '(%d+),(%d+),([^;]*);') do
+for k, s, mk in gmatch(ARGV[4], '(%d+),(%d+),([^;]*);') do
   k = tonumber(k)
   local shape = shapes[tonumber(s)]
   ri = ri + 1
