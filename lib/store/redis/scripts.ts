@@ -53,13 +53,17 @@ type ScriptFn = (...args: Array<string | number>) => Promise<unknown> | Chainabl
  * clock (0 = none). It is taken off ARGV, so each script's own header numbers its arguments
  * after it. Once the server's TIME is past the deadline the script returns an error before it
  * touches a key: its caller has already decided without it (Capped store_unavailable, a 503),
- * and a late write would count a message nobody sent or block a retry.
+ * and a late write would count a message nobody sent or block a retry. The server time it read
+ * (epoch ms, nil when there is no deadline) is left in the local `preludeTimeMs`, so a script
+ * need not call TIME again.
  */
-export const DEADLINE_PRELUDE = `do
+export const DEADLINE_PRELUDE = `local preludeTimeMs = nil
+do
   local deadline = tonumber(table.remove(ARGV, 1)) or 0
   if deadline > 0 then
     local t = redis.call('TIME')
     local serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    preludeTimeMs = serverNow
     if serverNow > deadline then
       return redis.error_reply('${DEADLINE_ERROR} server time ' .. serverNow .. ' ms is past the deadline ' .. deadline .. ' ms; nothing was written')
     end
