@@ -39,3 +39,30 @@ export { SCRIPTS, loadScripts, sendScript } from './store/redis/scripts';
 // the journey context Journey Entry sets and the other nodes key on
 export { defaultEntryId, journeyContextOf, journeyNameParameter, type JourneyContext } from './n8n/journey';
 export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentialTest, storeOutageError } from './n8n/store';
+// Channel Send: the exactly-once send log, before-send checks, providers
+export { DEFAULT_SEND_RETENTION_MS } from './store/sends';
+export * from './channels/checks';
+export { DEFAULT_RETRY, Limiter, ProviderError, limiterFor, parseRetryAfter, withRetries, type RetryPolicy } from './channels/transport';
+export { closeSmtpPools, parseSmtpConfig, sendSmtp, verifySmtp, type EmailMessage, type SmtpConfig } from './channels/smtp';
+export { sendWebhook, signingCredentialProblem, type WebhookMessage } from './channels/webhook';
+export { parseResendConfig, resendIdempotencyKey, sendResend, RESEND_BASE_URL, type ResendConfig } from './channels/resend';
+export { parseTwilioConfig, sendTwilio, TWILIO_BASE_URL, TWILIO_MAX_BODY, type TwilioConfig } from './channels/twilio';
+export { parseSlackConfig, sendSlack, verifySlack, SLACK_BASE_URL, type SlackConfig } from './channels/slack';
+export { fcmAccessToken, parseFcmConfig, sendFcm, FCM_BASE_URL, type FcmConfig, type PushMessage } from './channels/fcm';
+export {
+	eucKrLength,
+	koreanNumber,
+	LMS_MAX_BYTES,
+	parseSolapiConfig,
+	sendAlimTalk,
+	sendSolapiText,
+	smsType,
+	solapiAuthorization,
+	verifySolapi,
+	SMS_MAX_BYTES,
+	SOLAPI_BASE_URL,
+	type AlimTalkMessage,
+	type KoreanTextMessage,
+	type SolapiConfig,
+} from './channels/solapi';
+export { readUnsubscribeToken, unsubscribeChange, unsubscribeToken, unsubscribeUrl, type UnsubscribeClaim } from './channels/unsubscribe';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Second half of `npm run build` (after `n8n-node build` compiled every file with tsc):
 // replaces the compiled lib/ and rules/ with ONE bundle, dist/lib/index.js, that carries the
-// runtime libraries (json-rules-engine, luxon, ioredis, re2js) and the Lua scripts. n8n loads
+// runtime libraries (json-rules-engine, luxon, ioredis, re2js, nodemailer) and the Lua scripts. n8n loads
 // community packages without installing their dependencies and the community lint forbids
 // runtime `dependencies`, so they ship inside the bundle. One file also means one module
 // instance per process: every node shares the same store registry and connection pools.

@@ -278,7 +278,7 @@ export function compileCapRequest(
 }
 
 /** Shapes found valid, by rules array: whether a request is valid does not depend on the time. */
-const validShapes = new WeakMap<CapRule[] | typeof NO_RULES, Set<string>>();
+const validShapes = new WeakMap<CapRule[] | typeof NO_RULES, ShapeMap<true>>();
 const NO_RULES: CapRule[] = [];
 
 /** Checks a request the way the store will (throws CapRequestError), without touching a store. */
@@ -292,15 +292,14 @@ export function validateCapRequest(request: CapRequest, around = Date.now(), cac
 		return;
 	}
 	let valid = validShapes.get(rules);
-	const key = shapeKey(request);
 	// items of one execution usually share a few shapes: each is compiled once
-	if (valid?.has(key)) return;
+	if (valid?.get(request)) return;
 	compileCapRequest(request, around, (kind, value) => `${kind}:${value}`, cache);
 	if (!valid || valid.size > 10_000) {
-		valid = new Set();
+		valid = new ShapeMap();
 		validShapes.set(rules, valid);
 	}
-	valid.add(key);
+	valid.set(request, true);
 }
 
 /** The checks that depend on more than the request's shape. */
@@ -313,11 +312,50 @@ function checkContact(request: CapRequest): void {
 	}
 }
 
-/** Everything but the rules that compiling a request depends on: mode, channel, campaign, tags, zone, quiet hours. */
-function shapeKey(request: CapRequest): string {
-	const tags = Array.isArray(request.tags) ? request.tags.join('\u0001') : String(request.tags ?? '');
+/**
+ * Values by everything but the rules that compiling a request depends on: mode, channel,
+ * campaign, tags, zone, quiet hours. Nested maps on the request's own texts, so finding a shape
+ * builds no key text (it runs once or twice per item).
+ */
+class ShapeMap<T> {
+	private readonly root = new Map<unknown, unknown>();
+	size = 0;
+
+	get(request: CapRequest): T | undefined {
+		const parts = shapeParts(request);
+		let level = this.root as Map<unknown, unknown> | undefined;
+		for (let i = 0; level !== undefined && i < parts.length - 1; i++) level = level.get(parts[i]) as Map<unknown, unknown> | undefined;
+		return level?.get(parts[parts.length - 1]) as T | undefined;
+	}
+
+	set(request: CapRequest, value: T): void {
+		const parts = shapeParts(request);
+		let level = this.root;
+		for (let i = 0; i < parts.length - 1; i++) {
+			let next = level.get(parts[i]) as Map<unknown, unknown> | undefined;
+			if (next === undefined) {
+				next = new Map();
+				level.set(parts[i], next);
+			}
+			level = next;
+		}
+		level.set(parts[parts.length - 1], value);
+		this.size++;
+	}
+}
+
+/** One reused array: lookups are synchronous, so no array per request. */
+const PARTS: unknown[] = new Array(6);
+function shapeParts(request: CapRequest): unknown[] {
+	const tags = request.tags;
 	const w = request.quietHours;
-	return `${request.mode}\u0000${request.channel ?? ''}\u0000${request.campaign ?? ''}\u0000${tags}\u0000${request.timeZone ?? ''}\u0000${w ? `${w.from}-${w.until}` : ''}`;
+	PARTS[0] = request.mode;
+	PARTS[1] = request.channel ?? '';
+	PARTS[2] = request.campaign ?? '';
+	PARTS[3] = !Array.isArray(tags) ? String(tags ?? '') : tags.length === 1 && typeof tags[0] === 'string' ? tags[0] : tags.join('\u0001');
+	PARTS[4] = request.timeZone ?? '';
+	PARTS[5] = w ? `${w.from}-${w.until}` : '';
+	return PARTS;
 }
 
 /**
@@ -326,7 +364,7 @@ function shapeKey(request: CapRequest): string {
  * request of a shape shares one compiled object (the Redis store sends it once per call).
  */
 export class BatchCompiler {
-	private readonly shapes = new Map<CapRule[] | undefined, Map<string, CompiledCapRequest>>();
+	private readonly shapes = new Map<CapRule[] | undefined, ShapeMap<CompiledCapRequest>>();
 
 	/**
 	 * `zoneCache` may outlive the batch (a store keeps one across batches): calendar bounds are
@@ -343,14 +381,13 @@ export class BatchCompiler {
 		checkContact(request);
 		let byRules = this.shapes.get(request.rules);
 		if (!byRules) {
-			byRules = new Map();
+			byRules = new ShapeMap();
 			this.shapes.set(request.rules, byRules);
 		}
-		const key = shapeKey(request);
-		let compiled = byRules.get(key);
+		let compiled = byRules.get(request);
 		if (!compiled) {
 			compiled = compileCapRequest(request, this.around, this.dimName, this.zoneCache);
-			byRules.set(key, compiled);
+			byRules.set(request, compiled);
 		}
 		return compiled;
 	}

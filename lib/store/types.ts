@@ -58,6 +58,8 @@ export type * from './entries';
 import type { EntryStore } from './entries';
 export type * from './scores';
 import type { ScoreStore } from './scores';
+export type * from './sends';
+import type { SendStore } from './sends';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -88,6 +90,8 @@ export interface JourneyStore {
 	readonly entries: EntryStore;
 	/** lead scores: points from rules, caps, decay, thresholds, audit log (lib/store/scores.ts) */
 	readonly scores: ScoreStore;
+	/** Channel Send's exactly-once log: claim a message key before the provider call, settle it after (lib/store/sends.ts) */
+	readonly sends: SendStore;
 	/** Releases connections; the process-wide pools call it on shutdown. */
 	close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	compileConditions,
@@ -7,8 +7,11 @@ import {
 	validateConditions,
 	type CompiledConditions,
 	type ConditionGroup,
+	type FailedCondition,
 } from '../../lib';
 import { conditionsFromRows, type BuilderRow } from './builderConditions';
+import { BuilderPlan } from './builderPlan';
+import { segmentConditions, segmentSettingsOf } from './segmentSettings';
 
 export type Mode = 'builder' | 'rules' | 'segment';
 
@@ -19,6 +22,10 @@ export interface ItemSegment {
 	eventNames: string[];
 	/** the saved segment's name, in segment mode */
 	name?: string;
+	/** what the tree reads for an item, when that is not the item itself (the version 2 builder) */
+	facts?(itemIndex: number, contact: IDataObject, scratch?: boolean): IDataObject;
+	/** the failed conditions in the marketer's words, when the segment knows better than the rules */
+	describe?(failed: FailedCondition[]): string[];
 }
 
 /** What is wrong with a definition; kept in the cache so a bad static rule is diagnosed once. */
@@ -45,13 +52,26 @@ export class ConditionSource {
 	private readonly cache = new Map<string, ItemSegment | DefinitionProblem>();
 	private readonly staticSegment: boolean;
 	private first?: ItemSegment | DefinitionProblem;
+	private readonly plan?: BuilderPlan;
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
 		readonly mode: Mode,
+		version = 1,
 	) {
 		const raw = ctx.getNode().parameters;
-		this.staticSegment = !PARAMETER_BY_MODE[mode].some((name) => containsExpression(raw[name]));
+		if (mode === 'builder' && version >= 2) {
+			this.plan = new BuilderPlan(ctx);
+			this.staticSegment = !this.plan.rightDiffersPerItem;
+		} else {
+			const names = mode === 'segment' && version >= 2 ? Object.keys(raw).filter((n) => n === 'segment' || n.startsWith('segment_')) : PARAMETER_BY_MODE[mode];
+			this.staticSegment = !names.some((name) => containsExpression(raw[name]));
+		}
+	}
+
+	/** Expressions of the builder that n8n evaluates per item (slower than a dragged field). */
+	get perItemExpressions(): string[] {
+		return this.plan?.perItemExpressions ?? [];
 	}
 
 	/** The item's compiled segment; a bad definition throws an error naming the parameter and item. */
@@ -70,7 +90,7 @@ export class ConditionSource {
 		if (segment instanceof DefinitionProblem) {
 			throw new NodeOperationError(
 				this.ctx.getNode(),
-				`Parameter "${segment.parameter}", item ${itemIndex}: ${segment.problems.join('; ')}`,
+				`Parameter "${segment.parameter}", item ${itemIndex + 1}: ${segment.problems.join('; ')}`,
 				{ itemIndex, description: segment.hint },
 			);
 		}
@@ -79,14 +99,31 @@ export class ConditionSource {
 
 	private definition(itemIndex: number): { key: string; build: () => ItemSegment | DefinitionProblem } {
 		const ctx = this.ctx;
+		if (this.plan) {
+			const plan = this.plan;
+			return {
+				key: plan.key(itemIndex),
+				build: () => {
+					const built = plan.build(itemIndex);
+					if ('problems' in built) return new DefinitionProblem(built.parameter, built.problems, built.hint);
+					return {
+						compiled: built.compiled,
+						eventNames: [...new Set(built.compiled.eventQueries.map((q) => q.params.event))],
+						facts: built.facts,
+						describe: built.describe,
+					};
+				},
+			};
+		}
 		if (this.mode === 'segment') {
 			const name = String(ctx.getNodeParameter('segment', itemIndex, '')).trim();
+			const settings = segmentSettingsOf(ctx, name, itemIndex);
 			return {
-				key: `segment:${name}`,
+				key: `segment:${name}:${JSON.stringify(settings)}`,
 				build: () => {
 					let conditions: ConditionGroup;
 					try {
-						conditions = getSegment(name).conditions;
+						conditions = segmentConditions(getSegment(name), settings);
 					} catch (error) {
 						return new DefinitionProblem('Segment', [(error as Error).message], 'Choose a segment from the list.');
 					}
@@ -148,7 +185,7 @@ function compile(conditions: unknown, parameter: string): ItemSegment | Definiti
 		return new DefinitionProblem(
 			parameter,
 			errors.map((e) => `${e.path}: ${e.message}`),
-			'Change the rule at the path named above; the operators are listed in the README.',
+			'Change the rule at the path named above; the notice above the Rules (JSON) field lists every operator.',
 		);
 	}
 	const compiled = compileConditions(conditions as ConditionGroup);

@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { isValidTimeZone, resolveStore, type ContactEvent, type EvaluationContext } from '../../lib';
+import { CONTACT_PREFIX } from './builderPlan';
 import { ConditionSource, type ItemSegment, type Mode } from './conditionSource';
+import { describeFailure } from './failureWords';
 import { contactFieldReader } from './fieldReader';
 
 interface Options {
@@ -15,21 +17,28 @@ interface Pending {
 	segment: ItemSegment;
 	context: EvaluationContext;
 	contactId: string;
+	facts: unknown;
 }
 
-type Decision = { matched: boolean; segment: ItemSegment; context: EvaluationContext; events?: ContactEvent[] };
+type Decision = { matched: boolean; segment: ItemSegment; context: EvaluationContext; facts: unknown; events?: ContactEvent[] };
 
 /**
  * The item loop and error policy of the Segment Filter. Pass one decides every item on its
  * attributes; only the items it cannot decide (they depend on event conditions) have their
  * event histories fetched — in one batched store call — and are decided in pass two.
  */
-export async function decideSegments(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const mode = ctx.getNodeParameter('mode', 0) as Mode;
 	const options = ctx.getNodeParameter('options', 0, {}) as Options;
 	const now = Date.now();
-	const source = new ConditionSource(ctx, mode);
+	const source = new ConditionSource(ctx, mode, version);
+	if (source.perItemExpressions.length > 0 && typeof ctx.addExecutionHints === 'function') {
+		ctx.addExecutionHints({
+			message: `Evaluated per item by n8n (slower than a field dragged from the input panel): ${source.perItemExpressions.join('; ')}`,
+			location: 'outputPane',
+		});
+	}
 	const readZone = contactFieldReader(ctx, 'timezone');
 	const readContactId = contactFieldReader(ctx, 'contactId');
 	const fallbackZone = (options.fallbackTimezone ?? '').trim() || ctx.getTimezone();
@@ -46,32 +55,37 @@ export async function decideSegments(ctx: IExecuteFunctions): Promise<INodeExecu
 			const segment = source.forItem(itemIndex);
 			const context = { now, timezone: contactZone(ctx, readZone(itemIndex), fallbackZone, itemIndex) };
 			const contact = items[itemIndex].json;
+			// facts are kept only to explain a decision or to finish it once events are read
+			const keepFacts = options.includeFailedConditions || !segment.compiled.attributeOnly;
+			const facts = segment.facts ? segment.facts(itemIndex, contact, !keepFacts) : contact;
 			// a field that is not a date would silently fail its date condition: say so instead
-			const [nonDate] = segment.compiled.checkFactTypes(contact, `item ${itemIndex}`);
+			const [nonDate] = segment.compiled.checkFactTypes(facts);
 			if (nonDate) {
+				const field = segment.facts ? nonDate.fact.slice(CONTACT_PREFIX.length) : nonDate.fact;
+				const where = segment.facts ? '' : ` (${nonDate.path})`;
 				throw new NodeOperationError(
 					ctx.getNode(),
-					`Item ${itemIndex}: field "${nonDate.fact}" is used with a date operator (${nonDate.path}) but holds ${JSON.stringify(nonDate.factValue)}, which is not a date`,
+					`Item ${itemIndex + 1}: field "${field}" is used with a date operator${where} but holds ${JSON.stringify(nonDate.factValue)}, which is not a date`,
 					{
 						itemIndex,
-						description: `Give "${nonDate.fact}" an ISO date (2026-01-31 or 2026-01-31T09:00:00Z) or epoch milliseconds, or change the condition.`,
+						description: `Give "${field}" an ISO date (2026-01-31 or 2026-01-31T09:00:00Z) or epoch milliseconds, or change the condition.`,
 					},
 				);
 			}
-			const matched = segment.compiled.evaluate(contact, context);
+			const matched = segment.compiled.evaluate(facts, context);
 			if (matched !== undefined) {
-				decisions[itemIndex] = { matched, segment, context };
+				decisions[itemIndex] = { matched, segment, context, facts: keepFacts ? facts : undefined };
 				continue;
 			}
 			const contactId = readContactId(itemIndex);
 			if (contactId === undefined || contactId === null || String(contactId).trim() === '') {
-				throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: Contact ID is empty, but the segment has event conditions`, {
+				throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: Contact ID is empty, but the segment has event conditions`, {
 					itemIndex,
 					description:
 						'Event conditions read the contact\'s recorded events: set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.',
 				});
 			}
-			pending.push({ itemIndex, segment, context, contactId: String(contactId) });
+			pending.push({ itemIndex, segment, context, contactId: String(contactId), facts });
 		} catch (error) {
 			decisions[itemIndex] = asNodeError(ctx, error, itemIndex);
 		}
@@ -91,9 +105,14 @@ export async function decideSegments(ctx: IExecuteFunctions): Promise<INodeExecu
 		const segmentField: IDataObject = { matched: decision.matched };
 		if (decision.segment.name) segmentField.name = decision.segment.name;
 		if (options.includeFailedConditions && !decision.matched) {
-			const contact = items[itemIndex].json;
 			const dynamic = decision.events ? { events: decision.events } : undefined;
-			segmentField.failed = decision.segment.compiled.explain(contact, decision.context, dynamic).failed as unknown as IDataObject[];
+			const { failed } = decision.segment.compiled.explain(decision.facts, decision.context, dynamic);
+			segmentField.failed =
+				version >= 2
+					? decision.segment.describe
+						? decision.segment.describe(failed)
+						: [...new Set(failed.map(describeFailure))]
+					: (failed.map((f) => ({ ...f, reason: describeFailure(f) })) as unknown as IDataObject[]);
 		}
 		const out: INodeExecutionData = {
 			json: { ...items[itemIndex].json, segment: segmentField },
@@ -126,8 +145,8 @@ async function decideWithEvents(
 	pending.forEach((p, i) => {
 		try {
 			const events = histories[i];
-			const matched = p.segment.compiled.evaluate(ctx.getInputData()[p.itemIndex].json, p.context, { events });
-			decisions[p.itemIndex] = { matched: matched === true, segment: p.segment, context: p.context, events };
+			const matched = p.segment.compiled.evaluate(p.facts, p.context, { events });
+			decisions[p.itemIndex] = { matched: matched === true, segment: p.segment, context: p.context, facts: p.facts, events };
 		} catch (error) {
 			decisions[p.itemIndex] = asNodeError(ctx, error, p.itemIndex);
 		}
@@ -139,7 +158,7 @@ function contactZone(ctx: IExecuteFunctions, value: unknown, fallback: string, i
 	if (isValidTimeZone(value)) return value as string;
 	throw new NodeOperationError(
 		ctx.getNode(),
-		`Item ${itemIndex}: Contact Time Zone ${JSON.stringify(value)} is not a valid time zone`,
+		`Item ${itemIndex + 1}: Contact Time Zone ${JSON.stringify(value)} is not a valid time zone`,
 		{
 			itemIndex,
 			description:

@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listSegments, storeProperties } from '../../lib';
+import { rulesOperatorsNotice } from './descriptionV2';
 
 /**
  * Builder operators in the marketer's words. `value` is the rules-package operator (or one of
@@ -89,28 +90,29 @@ export const segmentFilterProperties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. plan, address.country, lastSeenAt (or an event name)',
-						description: 'Dotted path of a field of the contact item;	for the \'Did event\' operators, the event name',
+						description: 'Dotted path of a field of the contact item; for the \'Did event\' operators, the event name',
 					},
 					{
 						displayName: 'Group',
 						name: 'group',
 						type: 'number',
 						default: 1,
-						description: 'Conditions with the same group number are combined first;	groups are then combined with \'Combine Groups\'',
+						description: 'Conditions with the same group number are combined first; groups are then combined with \'Combine Groups\'',
 					},
 					{
 						displayName: 'Operator',
 						name: 'operator',
 						type: 'options',
-						default: '',
+						options: builderOperators,
+						default: 'equal',
 					},
 					{
 						displayName: 'Value',
 						name: 'value',
 						type: 'string',
 						default: '',
-						placeholder: 'e.g. pro	·	10, 20	·	7d	·	2026-01-31	·	vip, gold',
-						description: 'Lists are comma-separated;	durations like 30m, 24h, 7d, 2w; \'between\' takes \'min, max\'; \'did event\' takes the number of times',
+						placeholder: 'e.g. pro · 10, 20 · 7d · 2026-01-31 · vip, gold',
+						description: 'Lists are comma-separated; durations like 30m, 24h, 7d, 2w; \'between\' takes \'min, max\'; \'did event\' takes the number of times',
 					},
 					{
 						displayName: 'Within the Last',
@@ -118,7 +120,7 @@ export const segmentFilterProperties: INodeProperties[] = [
 						type: 'string',
 						default: '30d',
 						placeholder: 'e.g. 7d',
-						description: 'Window the events are counted in;	empty counts the whole kept history',
+						description: 'Window the events are counted in; empty counts the whole kept history',
 					},
 				],
 			},
@@ -149,6 +151,7 @@ export const segmentFilterProperties: INodeProperties[] = [
 		default: 'any',
 		description: 'Only matters when conditions use more than one group number',
 	},
+	rulesOperatorsNotice,
 	{
 		displayName: 'Rules (JSON)',
 		name: 'rulesJson',

@@ -166,21 +166,31 @@ export function outputTakenBy(
  * A missing browser is a failed test saying how to install one, never a skip.
  */
 export async function openEditor(): Promise<{ browser: Browser; page: Page }> {
+	const browser = await launchBrowser();
+	const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
+	page.setDefaultTimeout(90_000);
+	await signIn(page);
+	return { browser, page };
+}
+
+/** Debian's headless Chromium with the flags this machine needs; a missing one fails with the fix. */
+export async function launchBrowser(): Promise<Browser> {
 	const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 	if (!existsSync(chromiumPath)) {
 		throw new Error(`No chromium at ${chromiumPath}. Install it with \`sudo apt-get install chromium\` (or set CHROMIUM_PATH to a Chromium/Chrome binary).`);
 	}
-	const browser = await chromium.launch({
+	return chromium.launch({
 		executablePath: chromiumPath,
 		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
 	});
-	const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
-	page.setDefaultTimeout(90_000);
+}
+
+/** Signs the owner in on a page of an open browser. */
+export async function signIn(page: Page): Promise<void> {
 	const ctx = n8nContext();
 	await page.goto(`${ctx.url}/signin`);
 	await page.fill('#emailOrLdapLoginId', ctx.ownerEmail);
 	await page.fill('#password', ctx.ownerPassword);
 	await page.keyboard.press('Enter');
 	await page.waitForURL((u) => !u.pathname.includes('/signin'));
-	return { browser, page };
 }

@@ -8,6 +8,7 @@ import { MemoryScoreStore } from './scores';
 import { MemoryDeliveryStore } from './deliveries';
 import { MemoryWaitStore } from './waits';
 import { testClockOffset } from '../testClock';
+import { MemorySendStore } from './sends';
 
 export interface MemoryStoreOptions {
 	namespace?: string;
@@ -28,6 +29,7 @@ export class MemoryStore implements JourneyStore {
 	readonly contacts: MemoryContactStore;
 	readonly entries: MemoryEntryStore;
 	readonly scores: MemoryScoreStore;
+	readonly sends: MemorySendStore;
 	private readonly clock: Clock;
 
 	constructor(options: MemoryStoreOptions = {}) {
@@ -39,6 +41,7 @@ export class MemoryStore implements JourneyStore {
 		this.deliveries = new MemoryDeliveryStore(this.clock);
 		this.entries = new MemoryEntryStore(this.clock);
 		this.scores = new MemoryScoreStore(this.clock);
+		this.sends = new MemorySendStore(this.clock);
 		// erase walks every concept of this store (events, caps, waits, contact state)
 		this.contacts = new MemoryContactStore(this.clock, () => Object.values(this).filter((v) => typeof v === 'object' && v !== null));
 	}

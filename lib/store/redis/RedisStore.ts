@@ -11,6 +11,7 @@ import { RedisContext } from './context';
 import { RedisEventStore } from './events';
 import { RedisKeys } from './keys';
 import { testClockOffset } from '../testClock';
+import { RedisSendStore } from './sends';
 
 export interface RedisStoreOptions {
 	/** use this client instead of the process pool (tests, benchmarks); the store then owns it */
@@ -39,6 +40,7 @@ export class RedisStore implements JourneyStore {
 	readonly contacts: RedisContactStore;
 	readonly entries: RedisEntryStore;
 	readonly scores: RedisScoreStore;
+	readonly sends: RedisSendStore;
 	private readonly ownsClient: boolean;
 
 	constructor(
@@ -57,6 +59,7 @@ export class RedisStore implements JourneyStore {
 		this.contacts = new RedisContactStore(this.ctx);
 		this.entries = new RedisEntryStore(this.ctx);
 		this.scores = new RedisScoreStore(this.ctx);
+		this.sends = new RedisSendStore(this.ctx);
 	}
 
 	/** A store with its own client (not pooled): tests, benchmarks, the credential test. */

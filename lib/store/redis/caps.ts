@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+	CAP_CODE,
 	CAP_MAX_ENTRIES,
 	CAP_RETENTION_MS,
 	BatchCompiler,
@@ -19,7 +20,7 @@ import { tagSlot } from './slots';
 /** Requests per script call: big enough to amortise the call, small enough to keep each script short. */
 export const CAP_CALL_SIZE = 256;
 /** Script calls per pipeline: one socket write each, sent while the next ones are encoded. */
-const CALLS_PER_WRITE = 64;
+const CALLS_PER_WRITE = 256;
 
 /** What a batch needs of one contact: its send log key, digest secret and Redis Cluster slot. */
 interface CapContact {
@@ -60,14 +61,15 @@ export class RedisCapStore implements CapStore {
 		);
 
 		await this.ctx.ready(deadline);
-		const time = this.ctx.timeArg();
+		// what every call of the batch shares, in one argument
+		const header = `${this.ctx.timeArg()},${CAP_RETENTION_MS},${CAP_MAX_ENTRIES}`;
 		const serverDeadline = this.ctx.serverDeadline(deadline);
 		// pipelines are sent as soon as they are encoded, without waiting for the previous one (one
 		// round trip for the batch), so Redis runs calls while the next ones are being encoded
 		const replies: Array<Promise<unknown[]>> = [];
 		let pipeline = this.ctx.client.pipeline();
 		for (let c = 0; c < calls.length; c++) {
-			const [keys, args] = encodeCall(calls[c], compiled, requests, contacts, time, this);
+			const [keys, args] = encodeCall(calls[c], compiled, requests, contacts, header, around, this);
 			sendScript(pipeline, 'capApply', keys, args, serverDeadline);
 			if ((c + 1) % CALLS_PER_WRITE === 0 || c === calls.length - 1) {
 				replies.push(this.ctx.exec(pipeline, deadline));
@@ -167,24 +169,22 @@ export function groupCalls(contactOf: string[], size: number, slotOf: (contactId
 const MODE_CODE = { reserve: 'R', check: 'C', record: 'W', release: 'X' } as const;
 
 /**
- * Encodes one cap-apply call (see the script header): the dimension sets, rule sets and
- * send-window sets the requests share go once into a table (requests of one shape share one
- * compiled object), then every request in one ";"-terminated string.
+ * Encodes one cap-apply call (see the script header): the shapes of its requests (requests of
+ * one shape share one compiled object, encoded once per batch) in one argument, then every
+ * request in one ";"-terminated string. A call of one contact (the usual case on a cluster-ready
+ * batch) is a handful of arguments, however many rules it carries.
  */
 function encodeCall(
 	call: number[],
 	compiled: CompiledCapRequest[],
 	requests: CapRequest[],
 	contacts: Map<string, CapContact>,
-	time: number | string,
+	header: string,
+	around: number,
 	store: RedisCapStore,
 ): [string[], Array<string | number>] {
 	const keys: string[] = [];
-	const dimSets = new Table<string>();
-	const ruleSets = new Table<CompiledCapRequest['rules']>();
-	const openSets = new Table<number[]>();
-	// the shape part ("mode,dimSet,ruleSet,openSet,") of each compiled object in the call
-	const shapes = new Table<string>();
+	const shapes: CompiledCapRequest[] = [];
 	let perRequest = '';
 	let contactId: string | undefined;
 	let secret = '';
@@ -198,34 +198,77 @@ function encodeCall(
 			secret = contact.secret;
 		}
 		const c = compiled[call[j]];
-		let s = shapes.find(c);
-		if (s === 0) {
-			const dims = dimSets.ref(c.dims, dimString(c));
-			const rules = c.rules.length > 0 ? ruleSets.ref(c.rules, c.rules) : 0;
-			const open = c.open.length > 0 ? openSets.ref(c.open, c.open) : 0;
-			s = shapes.ref(c, `,${MODE_CODE[c.mode]},${dims},${rules},${open},`);
-		}
-		perRequest += `${keys.length}${shapes.values[s - 1]}${store.messageDigest(request, secret)};`;
+		let s = shapes.indexOf(c) + 1;
+		if (s === 0) s = shapes.push(c);
+		perRequest += `${keys.length},${s},${store.messageDigest(request, secret)};`;
 	}
-	const args: Array<string | number> = [time, CAP_RETENTION_MS, CAP_MAX_ENTRIES, dimSets.values.length, ...dimSets.values];
-	args.push(ruleSets.values.length);
-	for (const rules of ruleSets.values) for (const arg of ruleArgs(rules)) args.push(arg);
-	args.push(openSets.values.length);
-	for (const open of openSets.values) args.push(open.length / 2, ...open);
-	args.push(perRequest);
-	return [keys, args];
+	let lean = shapeStrings(shapes[0], around);
+	let leanArg = lean[0];
+	let rulesArg = lean[1];
+	for (let s = 1; s < shapes.length; s++) {
+		lean = shapeStrings(shapes[s], around);
+		leanArg += `#${lean[0]}`;
+		rulesArg += `#${lean[1]}`;
+	}
+	return [keys, [header, leanArg, rulesArg, perRequest]];
 }
 
-const ruleArgCache = new WeakMap<CompiledCapRequest['rules'], Array<string | number>>();
-/** A rule set's arguments (nRules, then kind, dim, limit, ms, nBounds, bounds… per rule), built once per rule set. */
-function ruleArgs(rules: CompiledCapRequest['rules']): Array<string | number> {
-	let args = ruleArgCache.get(rules);
-	if (args === undefined) {
-		args = [rules.length];
-		for (const r of rules) args.push(r.kind === 'gap' ? 'G' : 'L', r.dim, r.limit, r.ms, r.bounds.length, ...r.bounds);
-		ruleArgCache.set(rules, args);
+const shapeCache = new WeakMap<CompiledCapRequest, [string, string]>();
+/**
+ * A shape's two parts of a call (see the script header): "mode/,dim,dim,/from/until/answer" and
+ * "kind:dim:limit:ms[:bound…] …/open:close:…", built once per compiled object (one per shape
+ * and batch, so for one `around`).
+ */
+function shapeStrings(c: CompiledCapRequest, around: number): [string, string] {
+	let s = shapeCache.get(c);
+	if (s === undefined) {
+		const lean = leanAnswer(c, around);
+		const rules = c.rules.map((r) => [r.kind === 'gap' ? 'G' : 'L', r.dim, r.limit, r.ms, ...r.bounds].join(':'));
+		s = [
+			`${MODE_CODE[c.mode]}/,${c.dims.join(',')},/${lean ? `${lean.from}/${lean.until}/${lean.answer}` : '0/0/'}`,
+			`${rules.join(' ')}/${c.open.join(':')}`,
+		];
+		shapeCache.set(c, s);
 	}
-	return args;
+	return s;
+}
+
+/**
+ * The script's answer to a request of this shape for a contact with no send log, and the span
+ * of server time it holds for: a record is always recorded; a reservation is allowed when no
+ * rule has a limit of 0, within the send window's interval and the calendar periods around
+ * `around` (the same checks as the full evaluation, which the script runs outside that span or
+ * when the contact has a log). The count is the tightest rule's, after this reservation.
+ */
+export function leanAnswer(c: CompiledCapRequest, around: number): { from: number; until: number; answer: string } | undefined {
+	if (c.mode === 'record') return { from: 0, until: Number.MAX_SAFE_INTEGER, answer: `${CAP_CODE.recorded},0,-1,-1,-1` };
+	if (c.mode !== 'reserve') return undefined;
+	let from = 0;
+	let until = Number.MAX_SAFE_INTEGER;
+	if (c.open.length > 0) {
+		let i = 0;
+		while (i < c.open.length && !(c.open[i] <= around && around < c.open[i + 1])) i += 2;
+		if (i >= c.open.length) return undefined;
+		from = c.open[i];
+		until = c.open[i + 1];
+	}
+	let ref = 0;
+	let limit = -1;
+	for (let r = 0; r < c.rules.length; r++) {
+		const rule = c.rules[r];
+		if (rule.kind === 'gap') continue;
+		if (rule.limit === 0) return undefined;
+		if (rule.bounds.length > 0) {
+			from = Math.max(from, rule.bounds[0]);
+			until = Math.min(until, rule.bounds[rule.bounds.length - 1]);
+		}
+		if (ref === 0 || rule.limit < limit) {
+			ref = r + 1;
+			limit = rule.limit;
+		}
+	}
+	if (!(from <= around && around < until)) return undefined;
+	return { from, until, answer: ref > 0 ? `${CAP_CODE.allowed},${ref},1,${limit},-1` : `${CAP_CODE.allowed},0,-1,-1,-1` };
 }
 
 /**
@@ -263,39 +306,4 @@ function parseReplySlow(s: string, expected: number): number[] {
 	const out = parts.map((v) => (v.trim() === '' ? NaN : Math.trunc(Number(v))));
 	if (out.length !== expected || out.some((v) => !Number.isFinite(v))) throw new Error(`unexpected cap-apply reply: ${s.slice(0, 200)}`);
 	return out;
-}
-
-const dimStrings = new WeakMap<CompiledCapRequest, string>();
-/** ",a,c…,p…,t…," — the message's dimensions as the script stores them */
-function dimString(c: CompiledCapRequest): string {
-	let s = dimStrings.get(c);
-	if (s === undefined) {
-		s = `,${c.dims.join(',')},`;
-		dimStrings.set(c, s);
-	}
-	return s;
-}
-
-/**
- * Distinct values of one call, by identity, referenced by 1-based index. A call has a few
- * (often one contact, one shape): arrays searched in order cost less than a Map per call.
- */
-class Table<T> {
-	readonly values: T[] = [];
-	private readonly identities: object[] = [];
-
-	/** the 1-based index of an identity, 0 when absent */
-	find(identity: object): number {
-		return this.identities.indexOf(identity) + 1;
-	}
-
-	ref(identity: object, value: T): number {
-		let i = this.find(identity);
-		if (i === 0) {
-			this.identities.push(identity);
-			this.values.push(value);
-			i = this.values.length;
-		}
-		return i;
-	}
 }

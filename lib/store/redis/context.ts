@@ -2,6 +2,10 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { StoreUnavailableError } from '../unavailable';
 import { clockSkewMs, ensureReady, storeFailure, withDeadline } from './connection';
 import type { RedisKeys } from './keys';
+import { DEADLINE_ERROR } from './scripts';
+
+/** A reply that stands for a script call refused past its deadline (execAllowingLate). */
+export const LATE = Symbol('late');
 
 /**
  * What every Redis concept store (events, caps, and those to come) shares: the client, the key
@@ -61,9 +65,18 @@ export class RedisContext {
 	 * fails the whole call (StoreUnavailableError), since the batch is decided together.
 	 */
 	async exec(pipeline: ChainableCommander, deadline: number): Promise<unknown[]> {
+		return this.execAllowingLate(pipeline, deadline, false);
+	}
+
+	/**
+	 * Like exec, but a script that refused to run past its deadline answers LATE in its place
+	 * instead of failing the batch, for callers that report "nothing was written" per item.
+	 */
+	async execAllowingLate(pipeline: ChainableCommander, deadline: number, allowLate = true): Promise<unknown[]> {
 		const results = await withDeadline(pipeline.exec(), deadline, this.where);
 		if (!results) throw new StoreUnavailableError(`Redis at ${this.where} discarded the batch`);
 		return results.map(([error, reply]) => {
+			if (error && allowLate && error.message?.startsWith(DEADLINE_ERROR)) return LATE;
 			if (error) throw storeFailure(error, this.where);
 			return reply;
 		});

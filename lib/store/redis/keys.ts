@@ -34,6 +34,8 @@ export const CONTACT_KEYS = {
 	/** score-apply-2.lua: lead score state (hash) and audit log (list) */
 	scoreState: ['score', 'state'],
 	scoreLog: ['score', 'log'],
+	/** send-claim-1.lua: Channel Send's exactly-once log of message keys (hash) */
+	sendLog: ['send', 'log'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ContactKeyName = keyof typeof CONTACT_KEYS;

@@ -3,6 +3,7 @@ import capApply from './scripts/cap-apply-n.lua';
 import eventsRecord from './scripts/events-record-2.lua';
 import contactUpdate from './scripts/contact-update-1.lua';
 import scoreApply from './scripts/score-apply-2.lua';
+import sendClaim from './scripts/send-claim-1.lua';
 import waitClaim from './scripts/wait-claim-1.lua';
 import waitFind from './scripts/wait-find-2.lua';
 import waitRegister from './scripts/wait-register-2.lua';
@@ -37,6 +38,7 @@ export const SCRIPTS = {
 	deliveryHold: { lua: deliveryHold, keys: 1 },
 	deliveryRelease: { lua: deliveryRelease, keys: 1 },
 	scoreApply: { lua: scoreApply, keys: 2 },
+	sendClaim: { lua: sendClaim, keys: 1 },
 } as const satisfies Record<string, { lua: string; keys: number | 'n' }>;
 
 /** The first word of a script's reply when it ran after its deadline (see DEADLINE_PRELUDE). */
@@ -51,13 +53,17 @@ type ScriptFn = (...args: Array<string | number>) => Promise<unknown> | Chainabl
  * clock (0 = none). It is taken off ARGV, so each script's own header numbers its arguments
  * after it. Once the server's TIME is past the deadline the script returns an error before it
  * touches a key: its caller has already decided without it (Capped store_unavailable, a 503),
- * and a late write would count a message nobody sent or block a retry.
+ * and a late write would count a message nobody sent or block a retry. The server time it read
+ * (epoch ms, nil when there is no deadline) is left in the local `preludeTimeMs`, so a script
+ * need not call TIME again.
  */
-export const DEADLINE_PRELUDE = `do
+export const DEADLINE_PRELUDE = `local preludeTimeMs = nil
+do
   local deadline = tonumber(table.remove(ARGV, 1)) or 0
   if deadline > 0 then
     local t = redis.call('TIME')
     local serverNow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    preludeTimeMs = serverNow
     if serverNow > deadline then
       return redis.error_reply('${DEADLINE_ERROR} server time ' .. serverNow .. ' ms is past the deadline ' .. deadline .. ' ms; nothing was written')
     end

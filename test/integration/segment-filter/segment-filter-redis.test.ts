@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeRedisPool } from '../../../lib';
 import { getRedisStore } from '../../../lib/store/redis/RedisStore';
-import { SegmentFilter } from '../../../nodes/SegmentFilter/SegmentFilter.node';
+import { SegmentFilterV1 } from '../../../nodes/SegmentFilter/SegmentFilterV1';
 import { executeContext } from '../../unit/helpers/executeContext';
 import { requireRedis, storeConfig, uniqueNamespace } from '../helpers/redis';
 
@@ -49,7 +49,7 @@ describe('Segment Filter with Store: Redis', () => {
 			},
 			credentials: { journeyStoreRedisApi: { ...config } },
 		});
-		const [matched, notMatched] = await new SegmentFilter().execute.call(ctx);
+		const [matched, notMatched] = await new SegmentFilterV1({ displayName: 'Segment Filter', name: 'segmentFilter', group: ['transform'], description: '' }).execute.call(ctx);
 		expect(matched.map((i) => i.json.contactId)).toEqual(['ada@example.com']);
 		expect(notMatched.map((i) => i.json.contactId)).toEqual(['bob@example.com', 'cyd@example.com']);
 	});
@@ -59,6 +59,6 @@ describe('Segment Filter with Store: Redis', () => {
 			items: [{ contactId: 'ada@example.com', plan: 'pro' }],
 			parameters: { mode: 'rules', rulesJson, store: 'redis', contactId: 'ada@example.com', timezone: '', options: {} },
 		});
-		await expect(new SegmentFilter().execute.call(ctx)).rejects.toThrow(/Could not read contact events from the store: No Journey Store \(Redis\) credential/);
+		await expect(new SegmentFilterV1({ displayName: 'Segment Filter', name: 'segmentFilter', group: ['transform'], description: '' }).execute.call(ctx)).rejects.toThrow(/Could not read contact events from the store: No Journey Store \(Redis\) credential/);
 	});
 });

@@ -9,8 +9,15 @@ import path from 'node:path';
 import type { INodeProperties, INodeType } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../../package.json';
+import { ChannelSendFcmApi } from '../../../credentials/ChannelSendFcmApi.credentials';
+import { ChannelSendResendApi } from '../../../credentials/ChannelSendResendApi.credentials';
+import { ChannelSendSlackApi } from '../../../credentials/ChannelSendSlackApi.credentials';
+import { ChannelSendSmtpApi } from '../../../credentials/ChannelSendSmtpApi.credentials';
+import { ChannelSendSolapiApi } from '../../../credentials/ChannelSendSolapiApi.credentials';
+import { ChannelSendTwilioApi } from '../../../credentials/ChannelSendTwilioApi.credentials';
 import { JourneyEventSigningApi } from '../../../credentials/JourneyEventSigningApi.credentials';
 import { JourneyStoreRedisApi } from '../../../credentials/JourneyStoreRedisApi.credentials';
+import { ChannelSend } from '../../../nodes/ChannelSend/ChannelSend.node';
 import { FrequencyCap } from '../../../nodes/FrequencyCap/FrequencyCap.node';
 import { JourneyEntry } from '../../../nodes/JourneyEntry/JourneyEntry.node';
 import { JourneyEvent } from '../../../nodes/JourneyEvent/JourneyEvent.node';
@@ -23,12 +30,14 @@ const root = path.resolve(__dirname, '../../..');
 const source = (file: string) => path.join(root, file.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 
 // every node and credential package.json declares (checked below, so a new one is not forgotten)
-const nodeClasses: INodeType[] = [new SegmentFilter(), new FrequencyCap(), new WaitUntilEvent(), new JourneyEvent(), new JourneyEventTrigger(), new JourneyEntry(), new LeadScore()];
+// (a versioned node as n8n shows a new one: its current version)
+const segmentFilter = new SegmentFilter();
+const nodeClasses: INodeType[] = [segmentFilter.nodeVersions[segmentFilter.currentVersion], new FrequencyCap(), new WaitUntilEvent(), new JourneyEvent(), new JourneyEventTrigger(), new JourneyEntry(), new LeadScore(), new ChannelSend()];
 const nodes = nodeClasses.map((instance) => ({
 	instance,
 	file: pkg.n8n.nodes.find((f) => f.endsWith(`/${instance.description.name[0].toUpperCase()}${instance.description.name.slice(1)}.node.js`)) ?? '',
 }));
-const credentials = [new JourneyStoreRedisApi(), new JourneyEventSigningApi()].map((instance) => ({ instance }));
+const credentials = [new JourneyStoreRedisApi(), new JourneyEventSigningApi(), new ChannelSendFcmApi(), new ChannelSendResendApi(), new ChannelSendSlackApi(), new ChannelSendSmtpApi(), new ChannelSendSolapiApi(), new ChannelSendTwilioApi()].map((instance) => ({ instance }));
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
 /** GitHub's anchor for a heading. */

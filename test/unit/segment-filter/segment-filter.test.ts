@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getMemoryStore } from '../../../lib';
-import { SegmentFilter } from '../../../nodes/SegmentFilter/SegmentFilter.node';
+import { SegmentFilterV1 } from '../../../nodes/SegmentFilter/SegmentFilterV1';
 import { executeContext, type ExecuteContextOptions } from '../helpers/executeContext';
 
-const node = new SegmentFilter();
+// workflows saved with version 1 keep its parameters and behaviour
+const node = new SegmentFilterV1({ displayName: 'Segment Filter', name: 'segmentFilter', group: ['transform'], description: '' });
 const run = (options: ExecuteContextOptions) => node.execute.call(executeContext(options));
 
 const contacts = [
@@ -80,7 +81,7 @@ describe('Segment Filter: builder mode', () => {
 					conditions: { condition: [{ field: 'spend', operator: 'greaterThan', value: 'lots', group: 1 }] },
 				},
 			}),
-		).rejects.toThrow(/Parameter "Conditions", item 0: conditions\[0\]\.value must be a number, got "lots"/);
+		).rejects.toThrow(/Parameter "Conditions", item 1: conditions\[0\]\.value must be a number, got "lots"/);
 	});
 });
 
@@ -118,12 +119,12 @@ describe('Segment Filter: rules mode', () => {
 	});
 
 	it('reports malformed JSON with the parameter, the item and where', async () => {
-		await expect(rules('{"all": [ {"fact": "plan", }')).rejects.toThrow(/Parameter "Rules \(JSON\)", item 0: .*(line|position)/i);
+		await expect(rules('{"all": [ {"fact": "plan", }')).rejects.toThrow(/Parameter "Rules \(JSON\)", item 1: .*(line|position)/i);
 	});
 
 	it('reports an unknown operator with its rule path and a suggestion', async () => {
 		await expect(rules('{"all":[{"fact":"plan","operator":"cotains","value":"pro"}]}')).rejects.toThrow(
-			/Parameter "Rules \(JSON\)", item 0: .*all\[0\]\.operator: unknown operator "cotains"/,
+			/Parameter "Rules \(JSON\)", item 1: .*all\[0\]\.operator: unknown operator "cotains"/,
 		);
 	});
 
@@ -133,7 +134,7 @@ describe('Segment Filter: rules mode', () => {
 				items: [{ contactId: 'x', lastSeenAt: 'soon' }],
 				parameters: { ...base, mode: 'rules', rulesJson: '{"all":[{"fact":"lastSeenAt","operator":"withinLast","value":"7d"}]}' },
 			}),
-		).rejects.toThrow(/Item 0: field "lastSeenAt" is used with a date operator .* but holds "soon"/);
+		).rejects.toThrow(/Item 1: field "lastSeenAt" is used with a date operator .* but holds "soon"/);
 	});
 
 	it('reports an invalid time zone of the contact', async () => {
@@ -142,7 +143,7 @@ describe('Segment Filter: rules mode', () => {
 				items: [{ contactId: 'x', lastSeenAt: '2026-01-01', timezone: 'Mars/Olympus' }],
 				parameters: { ...base, mode: 'rules', rulesJson: '{"all":[{"fact":"lastSeenAt","operator":"withinLast","value":"7d"}]}' },
 			}),
-		).rejects.toThrow(/Item 0: Contact Time Zone "Mars\/Olympus" is not a valid time zone/);
+		).rejects.toThrow(/Item 1: Contact Time Zone "Mars\/Olympus" is not a valid time zone/);
 	});
 
 	it('with Continue On Fail, a bad item goes to Not Matched with an error and the others are decided', async () => {
@@ -165,7 +166,7 @@ describe('Segment Filter: saved segment mode', () => {
 	it('refuses an unknown segment and lists the known ones', async () => {
 		await expect(
 			run({ items: contacts.slice(0, 1), parameters: { ...base, mode: 'segment', segment: 'vip-top-spender' } }),
-		).rejects.toThrow(/Parameter "Segment", item 0: .*vip-top-spenders/);
+		).rejects.toThrow(/Parameter "Segment", item 1: .*vip-top-spenders/);
 	});
 
 	it('decides with a library segment and names it on the item', async () => {
@@ -226,6 +227,6 @@ describe('Segment Filter: event conditions', () => {
 	it('refuses an item with no contact id when its events are needed', async () => {
 		await expect(
 			run({ items: [{ plan: 'pro' }], parameters: { ...base, mode: 'rules', rulesJson: purchasedTwice } }),
-		).rejects.toThrow(/Item 0: Contact ID is empty, but the segment has event conditions/);
+		).rejects.toThrow(/Item 1: Contact ID is empty, but the segment has event conditions/);
 	});
 });

@@ -3,8 +3,9 @@ import { describeStoreContract } from '../../store-suite';
 import { describeWaitContract } from '../../store-suite-waits';
 import { describeEntryContract } from '../../store-suite-entries';
 import { describeScoreContract } from '../../store-suite-scores';
+import { describeSendContract } from '../../store-suite-sends';
 
-for (const describeContract of [describeStoreContract, describeWaitContract, describeEntryContract, describeScoreContract]) describeContract('memory', async (options) => {
+for (const describeContract of [describeStoreContract, describeWaitContract, describeEntryContract, describeScoreContract, describeSendContract]) describeContract('memory', async (options) => {
 	let now = options?.startAt ?? Date.now();
 	const store = new MemoryStore({ namespace: 'test', clock: () => now });
 	return {

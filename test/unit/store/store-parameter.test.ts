@@ -17,14 +17,17 @@ const nodes = pkg.n8n.nodes.map((file) => {
 
 describe('nodes with a Store parameter', () => {
 	it.each(nodes)('$className declares the Redis store credential when it offers Redis', async ({ className, source }) => {
-		const node = new ((await import(source)) as Record<string, new () => INodeType>)[className]();
-		const store = node.description.properties.find((p) => p.name === 'store');
-		const offersRedis = store?.options?.some((o) => 'value' in o && o.value === 'redis') ?? false;
-		const credential = node.description.credentials?.find((c) => c.name === 'journeyStoreRedisApi');
-		expect(Boolean(credential), `${className}: Store offers Redis = ${offersRedis}`).toBe(offersRedis);
-		if (!credential) return;
-		expect(credential.displayOptions).toEqual({ show: { store: ['redis'] } });
-		expect(credential.testedBy).toBe('journeyStoreRedisConnectionTest');
-		expect(Object.keys(node.methods?.credentialTest ?? {})).toContain('journeyStoreRedisConnectionTest');
+		const instance = new ((await import(source)) as Record<string, new () => INodeType & { nodeVersions?: Record<string, INodeType> }>)[className]();
+		// a versioned node: every version
+		for (const node of instance.nodeVersions ? Object.values(instance.nodeVersions) : [instance]) {
+			const store = node.description.properties.find((p) => p.name === 'store');
+			const offersRedis = store?.options?.some((o) => 'value' in o && o.value === 'redis') ?? false;
+			const credential = node.description.credentials?.find((c) => c.name === 'journeyStoreRedisApi');
+			expect(Boolean(credential), `${className}: Store offers Redis = ${offersRedis}`).toBe(offersRedis);
+			if (!credential) continue;
+			expect(credential.displayOptions).toEqual({ show: { store: ['redis'] } });
+			expect(credential.testedBy).toBe('journeyStoreRedisConnectionTest');
+			expect(Object.keys(node.methods?.credentialTest ?? {})).toContain('journeyStoreRedisConnectionTest');
+		}
 	});
 });

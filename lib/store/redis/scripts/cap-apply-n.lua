@@ -12,250 +12,224 @@
               in one hash slot (the caller groups requests by slot, as Redis Cluster requires).
 
   (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
-  ARGV[1]  time offset in ms added to the server clock (0 in production; tests move time),
-           or "@<epoch ms>": a frozen test clock used instead of TIME
-  ARGV[2]  retention ms: entries older than this are dropped, and the PX of every log written
-  ARGV[3]  max entries per log (oldest dropped beyond it)
-  then the tables requests refer to (sent once per call, since a batch repeats them):
-    nDimSets, then each: ",<dim>,<dim>,...,"            dimensions a message is logged under
-    nRuleSets, then each: nRules, then per rule:
-             kind (L|G), dim, limit, ms, nBounds, bounds...
-             L + ms > 0: at most limit in a rolling window of ms; L + bounds: calendar periods
-             (consecutive period starts; the one holding now is used); G: minimum gap of ms
-    nOpenSets, then each: nOpen, then [open, close) pairs (the send window's intervals)
-  then one argument holding every request of the call, in order, each one
-             "keyIndex,mode,dimSet,ruleSet,openSet,mk;" (";"-terminated, so one string for the
-             call instead of one argument per request)
-             keyIndex (into KEYS), mode (R reserve | C check | W record | X release),
-             dimSet (1-based), ruleSet (1-based, 0 = none), openSet (1-based, 0 = no quiet
-             hours), mk (message key digest, base64url or "~" + base64url; empty = none, never
-             matches; never contains "," or ";")
+  ARGV[1]  "<clock>,<retention ms>,<max entries>" (one argument for what every call of a
+           batch shares):
+             clock          time offset in ms added to the server clock (0 in production;
+                            tests move time), or "@<epoch ms>": a frozen test clock used
+                            instead of TIME
+             retention ms   entries older than this are dropped, and the PX of every log
+                            written
+             max entries    per log (oldest dropped beyond it)
+  ARGV[2]  the request shapes of this call (requests of one shape share everything but the
+           contact and message key), "#"-separated, each "mode/dims/from/until/answer":
+             mode   R reserve | C check | W record | X release
+             dims   ",<dim>,<dim>,...,": the dimensions a message is logged under
+             from, until, answer: the reply for a contact with no send log while now is in
+                    [from, until) (the caller computed it: allowed on an empty log), written
+                    with one SET NX; empty answer = none. Otherwise, and when the contact has a
+                    log, the full evaluation below decides.
+  ARGV[3]  the shapes' rules and send windows, in the same order, "#"-separated, each
+           "rules/open" (parsed only when a request needs the full evaluation):
+             rules  " "-separated, each "kind:dim:limit:ms" or, for a calendar window,
+                    "L:dim:limit:0:<bound>:<bound>...": L + ms > 0: at most limit in a rolling
+                    window of ms; L + bounds: calendar periods (consecutive period starts; the
+                    one holding now is used); G: minimum gap of ms (empty = no rules)
+             open   the send window's [open, close) intervals, "<open>:<close>:...", empty =
+                    no quiet hours
+  ARGV[4]  every request of the call, in order, each "keyIndex,shape,mk;": keyIndex into
+           KEYS, shape (1-based) into ARGV[2], mk the message key digest (base64url or "~" +
+           base64url; empty = none, never matches; never contains "," or ";")
+  (a call is a handful of arguments however many rules it carries)
 
   Returns one string: now, then per request code, ruleRef, count, limit, retryAt, all joined
   by "," (integers; one bulk string instead of an array of 1 + 5 × requests integers)
     code     1 allowed, 2 already reserved, 3 limit reached, 4 minimum gap, 5 quiet hours,
              6 recorded, 7 already recorded, 8 released, 9 not reserved, 10 clock skew
-    ruleRef  1-based index into the request's rule set, -1 the send window, 0 none
+    ruleRef  1-based index into the request's rules, -1 the send window, 0 none
     count, limit, retryAt (epoch ms): -1 when not applicable
-  Time comes from the Redis server (TIME), never from the caller.
+  Time comes from the Redis server (TIME, as the prelude read it), never from the caller.
 ]]
+local tonumber, gmatch = tonumber, string.gmatch
+local clock, retentionArg, maxEntriesArg = string.match(ARGV[1], '^([^,]+),(%d+),(%d+)$')
 local now
-if string.sub(ARGV[1], 1, 1) == '@' then
-  now = tonumber(string.sub(ARGV[1], 2))
+if string.sub(clock, 1, 1) == '@' then
+  now = tonumber(string.sub(clock, 2))
 else
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+  local serverMs = preludeTimeMs
+  if serverMs == nil then
+    local t = redis.call('TIME')
+    serverMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  now = serverMs + tonumber(clock)
 end
 local nowStr = string.format('%d', now)
-local retention = tonumber(ARGV[2])
-local maxEntries = tonumber(ARGV[3])
-local find = string.find
 
--- shared tables
-local p = 4
-local dimSets = {}
-for i = 1, tonumber(ARGV[p]) do dimSets[i] = ARGV[p + i] end
-p = p + #dimSets + 1
-local ruleSets = {}
-local nRuleSets = tonumber(ARGV[p]); p = p + 1
-for s = 1, nRuleSets do
-  local nRules = tonumber(ARGV[p]); p = p + 1
-  local rules = {}
-  for r = 1, nRules do
-    local nb = tonumber(ARGV[p + 4])
-    local bounds = nil
-    if nb > 0 then
-      bounds = {}
-      for b = 1, nb do bounds[b] = tonumber(ARGV[p + 4 + b]) end
-    end
-    rules[r] = { gap = ARGV[p] == 'G', needle = ',' .. ARGV[p + 1] .. ',', limit = tonumber(ARGV[p + 2]),
-                 ms = tonumber(ARGV[p + 3]), bounds = bounds }
-    p = p + 5 + nb
-  end
-  ruleSets[s] = rules
-end
-local openSets = {}
-local nOpenSets = tonumber(ARGV[p]); p = p + 1
-for s = 1, nOpenSets do
-  local n = tonumber(ARGV[p]); p = p + 1
-  local open = {}
-  for i = 1, 2 * n do open[i] = tonumber(ARGV[p + i - 1]) end
-  p = p + 2 * n
-  openSets[s] = open
+-- the shapes; their rules and send windows are parsed only when a request needs them
+local shapes = {}
+for mode, dims, from, till, answer in gmatch(ARGV[2], '(%u)/([^/]*)/(%d+)/(%d+)/([^#]*)') do
+  if answer == '' or now < tonumber(from) or now >= tonumber(till) then answer = nil end
+  shapes[#shapes + 1] = { mode = mode, dims = dims, answer = answer }
 end
 
--- send logs, loaded once per call
+-- send logs, loaded once per call (a one-entry log the lean path wrote stays its string until needed)
 local logs = {}
-local function load(k)
-  local log = logs[k]
-  if log then
-    if type(log) == 'string' then
-      -- the one-entry log the fast path below wrote in this call (kept as its blob until needed)
-      local m, d = string.match(log, '^[^|]*|([^|;]*)|(.*)$')
-      log = { ts = { now }, mk = { m }, dims = { d }, n = 1, blob = log, dirty = false, rebuild = false }
-      logs[k] = log
+
+-- the full evaluation: read the log, evaluate every rule, write back; built on first use, so a
+-- call the lean path answers entirely pays for none of it
+local function fullEvaluation()
+  local retention = tonumber(retentionArg)
+  local maxEntries = tonumber(maxEntriesArg)
+  local find = string.find
+
+  -- the shapes' rules and send windows (nil = no quiet hours)
+  local s = 0
+  for rs, os in gmatch(ARGV[3], '([^/#]*)/([^#]*)') do
+    s = s + 1
+    local rules = {}
+    for kind, dim, limit, ms, bs in gmatch(rs, '(%u):([^:]+):(%d+):(%d+)([%d:]*)') do
+      local bounds = nil
+      if bs ~= '' then
+        bounds = {}
+        for b in gmatch(bs, '%d+') do bounds[#bounds + 1] = tonumber(b) end
+      end
+      rules[#rules + 1] = { gap = kind == 'G', needle = ',' .. dim .. ',', limit = tonumber(limit), ms = tonumber(ms), bounds = bounds }
     end
+    shapes[s].rules = rules
+    if os ~= '' then
+      local open = {}
+      for v in gmatch(os, '%d+') do open[#open + 1] = tonumber(v) end
+      shapes[s].open = open
+    end
+  end
+
+  local function load(k)
+    local log = logs[k]
+    if log then
+      if type(log) == 'string' then
+        local m, d = string.match(log, '^[^|]*|([^|;]*)|(.*)$')
+        log = { ts = { now }, mk = { m }, dims = { d }, n = 1, blob = log, dirty = false, rebuild = false }
+        logs[k] = log
+      end
+      return log
+    end
+    local blob = redis.call('GET', KEYS[k])
+    log = { ts = {}, mk = {}, dims = {}, n = 0, blob = '', dirty = false, rebuild = false }
+    if blob then
+      local n = 0
+      for t, m, d in string.gmatch(blob, '(%d+)|([^|;]*)|([^;]*)') do
+        n = n + 1; log.ts[n] = tonumber(t); log.mk[n] = m; log.dims[n] = d
+      end
+      log.n = n; log.blob = blob
+    end
+    logs[k] = log
     return log
   end
-  local blob = redis.call('GET', KEYS[k])
-  log = { ts = {}, mk = {}, dims = {}, n = 0, blob = '', dirty = false, rebuild = false }
-  if blob then
-    local n = 0
-    for t, m, d in string.gmatch(blob, '(%d+)|([^|;]*)|([^;]*)') do
-      n = n + 1; log.ts[n] = tonumber(t); log.mk[n] = m; log.dims[n] = d
+
+  local function findKey(log, mk)
+    if mk == '' then return nil end
+    for i = log.n, 1, -1 do
+      if log.mk[i] == mk then return i end
     end
-    log.n = n; log.blob = blob
+    return nil
   end
-  logs[k] = log
-  return log
-end
 
-local function findKey(log, mk)
-  if mk == '' then return nil end
-  for i = log.n, 1, -1 do
-    if log.mk[i] == mk then return i end
-  end
-  return nil
-end
-
-local function append(log, mk, dims)
-  local n = log.n
-  if n > 0 and log.ts[n] > now then
-    -- the clock went back: insert in order and re-encode at the end
-    local i = n
-    while i >= 1 and log.ts[i] > now do i = i - 1 end
-    table.insert(log.ts, i + 1, now); table.insert(log.mk, i + 1, mk); table.insert(log.dims, i + 1, dims)
-    log.rebuild = true
-  else
-    log.ts[n + 1] = now; log.mk[n + 1] = mk; log.dims[n + 1] = dims
-    if not log.rebuild then
-      if n == 0 then log.blob = nowStr .. '|' .. mk .. '|' .. dims
-      else log.blob = log.blob .. ';' .. nowStr .. '|' .. mk .. '|' .. dims end
-    end
-  end
-  log.n = n + 1
-  log.dirty = true
-end
-
-local function remove(log, i)
-  table.remove(log.ts, i); table.remove(log.mk, i); table.remove(log.dims, i)
-  log.n = log.n - 1
-  log.dirty = true; log.rebuild = true
-end
-
--- quiet hours, then every rule; the failing check that opens last wins (-1 = never)
-local wCode, wRef, wCount, wLimit, wRetry
-local function consider(code, ref, cnt, lim, retry)
-  if wCode == nil or (wRetry ~= -1 and (retry == -1 or retry > wRetry)) then
-    wCode, wRef, wCount, wLimit, wRetry = code, ref, cnt, lim, retry
-  end
-end
-
-local function evaluate(log, rules, open)
-  wCode = nil
-  if open then
-    local inside, nextOpen = false, -1
-    for i = 1, #open, 2 do
-      if open[i] <= now and now < open[i + 1] then inside = true end
-      if open[i] > now and nextOpen == -1 then nextOpen = open[i] end
-    end
-    if not inside then
-      if nextOpen == -1 then return 10, 0, -1, -1, -1 end
-      consider(5, -1, -1, -1, nextOpen)
-    end
-  end
-  local tRef, tCount, tLimit = 0, -1, -1
-  local n, ts, dims = log.n, log.ts, log.dims
-  for r = 1, #rules do
-    local rule = rules[r]
-    local needle, ms = rule.needle, rule.ms
-    if rule.gap then
-      for i = n, 1, -1 do
-        if find(dims[i], needle, 1, true) then
-          if now - ts[i] < ms then consider(4, r, -1, -1, ts[i] + ms) end
-          break
-        end
-      end
-    else
-      local lim = rule.limit
-      local start, periodEnd = now - ms + 1, -1
-      local bounds = rule.bounds
-      if bounds then
-        local found = nil
-        for b = 1, #bounds - 1 do
-          if bounds[b] <= now and now < bounds[b + 1] then found = b end
-        end
-        if found == nil then return 10, 0, -1, -1, -1 end
-        start = bounds[found]; periodEnd = bounds[found + 1]
-      end
-      local cnt, nth = 0, -1
+  local function append(log, mk, dims)
+    local n = log.n
+    if n > 0 and log.ts[n] > now then
+      -- the clock went back: insert in order and re-encode at the end
       local i = n
-      while i >= 1 and ts[i] >= start do
-        if find(dims[i], needle, 1, true) then
-          cnt = cnt + 1
-          if cnt == lim then nth = ts[i] end
-        end
-        i = i - 1
-      end
-      if cnt >= lim then
-        local retry = -1
-        if lim > 0 then
-          if periodEnd >= 0 then retry = periodEnd else retry = nth + ms end
-        end
-        consider(3, r, cnt, lim, retry)
-      elseif tRef == 0 or lim - cnt < tLimit - tCount then
-        tRef, tCount, tLimit = r, cnt, lim
-      end
-    end
-  end
-  if wCode then return wCode, wRef, wCount, wLimit, wRetry end
-  return 1, tRef, tCount, tLimit, -1
-end
-
--- one string per request, "code,ruleRef,count,limit,retryAt"
-local results = { nowStr }
-local ri = 1
-local none = {}
-local empty = { n = 0 }
-local tonumber, call = tonumber, redis.call
-local retentionArg = ARGV[2]
--- the decision on an empty log depends only on the rule set and the send window (now is fixed
--- for the call): computed once per pair, with the result string of a successful reservation
-local onEmpty = {}
-local RECORDED = '6,0,-1,-1,-1'
-for k, mode, d, rs, os, mk in string.gmatch(ARGV[p], '(%d+),(%u),(%d+),(%d+),(%d+),([^;]*);') do
-  k, rs, os = tonumber(k), tonumber(rs), tonumber(os)
-  local dims = dimSets[tonumber(d)]
-  local rules, open = rs > 0 and ruleSets[rs] or none, os > 0 and openSets[os] or nil
-  local done = false
-  ri = ri + 1
-  if logs[k] == nil and (mode == 'R' or mode == 'W') then
-    -- fast path for a contact this call has not read yet: if the send is allowed on an empty
-    -- log, SET NX writes the one-entry log in one call; it fails only if the contact has a log
-    local ok
-    if mode == 'R' then
-      local memo = rs * 65536 + os
-      local e = onEmpty[memo]
-      if e == nil then
-        local c, r, n, l, t = evaluate(empty, rules, open)
-        if c == 1 and r > 0 then n = n + 1 end
-        e = { c == 1, c .. ',' .. r .. ',' .. n .. ',' .. l .. ',' .. t }
-        onEmpty[memo] = e
-      end
-      ok = e[1] and e[2]
+      while i >= 1 and log.ts[i] > now do i = i - 1 end
+      table.insert(log.ts, i + 1, now); table.insert(log.mk, i + 1, mk); table.insert(log.dims, i + 1, dims)
+      log.rebuild = true
     else
-      ok = RECORDED
-    end
-    if ok then
-      local entry = nowStr .. '|' .. mk .. '|' .. dims
-      if call('SET', KEYS[k], entry, 'NX', 'PX', retentionArg) then
-        logs[k] = entry
-        results[ri] = ok
-        done = true
+      log.ts[n + 1] = now; log.mk[n + 1] = mk; log.dims[n + 1] = dims
+      if not log.rebuild then
+        if n == 0 then log.blob = nowStr .. '|' .. mk .. '|' .. dims
+        else log.blob = log.blob .. ';' .. nowStr .. '|' .. mk .. '|' .. dims end
       end
     end
+    log.n = n + 1
+    log.dirty = true
   end
-  if not done then
+
+  local function remove(log, i)
+    table.remove(log.ts, i); table.remove(log.mk, i); table.remove(log.dims, i)
+    log.n = log.n - 1
+    log.dirty = true; log.rebuild = true
+  end
+
+  -- quiet hours, then every rule; the failing check that opens last wins (-1 = never)
+  local wCode, wRef, wCount, wLimit, wRetry
+  local function consider(code, ref, cnt, lim, retry)
+    if wCode == nil or (wRetry ~= -1 and (retry == -1 or retry > wRetry)) then
+      wCode, wRef, wCount, wLimit, wRetry = code, ref, cnt, lim, retry
+    end
+  end
+
+  local function evaluate(log, rules, open)
+    wCode = nil
+    if open then
+      local inside, nextOpen = false, -1
+      for i = 1, #open, 2 do
+        if open[i] <= now and now < open[i + 1] then inside = true end
+        if open[i] > now and nextOpen == -1 then nextOpen = open[i] end
+      end
+      if not inside then
+        if nextOpen == -1 then return 10, 0, -1, -1, -1 end
+        consider(5, -1, -1, -1, nextOpen)
+      end
+    end
+    local tRef, tCount, tLimit = 0, -1, -1
+    local n, ts, dims = log.n, log.ts, log.dims
+    for r = 1, #rules do
+      local rule = rules[r]
+      local needle, ms = rule.needle, rule.ms
+      if rule.gap then
+        for i = n, 1, -1 do
+          if find(dims[i], needle, 1, true) then
+            if now - ts[i] < ms then consider(4, r, -1, -1, ts[i] + ms) end
+            break
+          end
+        end
+      else
+        local lim = rule.limit
+        local start, periodEnd = now - ms + 1, -1
+        local bounds = rule.bounds
+        if bounds then
+          local found = nil
+          for b = 1, #bounds - 1 do
+            if bounds[b] <= now and now < bounds[b + 1] then found = b end
+          end
+          if found == nil then return 10, 0, -1, -1, -1 end
+          start = bounds[found]; periodEnd = bounds[found + 1]
+        end
+        local cnt, nth = 0, -1
+        local i = n
+        while i >= 1 and ts[i] >= start do
+          if find(dims[i], needle, 1, true) then
+            cnt = cnt + 1
+            if cnt == lim then nth = ts[i] end
+          end
+          i = i - 1
+        end
+        if cnt >= lim then
+          local retry = -1
+          if lim > 0 then
+            if periodEnd >= 0 then retry = periodEnd else retry = nth + ms end
+          end
+          consider(3, r, cnt, lim, retry)
+        elseif tRef == 0 or lim - cnt < tLimit - tCount then
+          tRef, tCount, tLimit = r, cnt, lim
+        end
+      end
+    end
+    if wCode then return wCode, wRef, wCount, wLimit, wRetry end
+    return 1, tRef, tCount, tLimit, -1
+  end
+
+  -- one request: "code,ruleRef,count,limit,retryAt"
+  local function apply(k, shape, mk)
+    local mode, dims, rules, open = shape.mode, shape.dims, shape.rules, shape.open
     local code, ruleRef, count, limit, retryAt = 0, 0, -1, -1, -1
     local log = load(k)
     local at = findKey(log, mk)
@@ -272,30 +246,58 @@ for k, mode, d, rs, os, mk in string.gmatch(ARGV[p], '(%d+),(%u),(%d+),(%d+),(%d
         if ruleRef > 0 then count = count + 1 end
       end
     end
-    results[ri] = code .. ',' .. ruleRef .. ',' .. count .. ',' .. limit .. ',' .. retryAt
+    return code .. ',' .. ruleRef .. ',' .. count .. ',' .. limit .. ',' .. retryAt
   end
-end
 
--- write back what changed: trim by age and size, keep a TTL on every log
-local cutoff = now - retention
-for k, log in pairs(logs) do
-  if type(log) == 'table' and log.dirty then
-    local drop = 0
-    while drop < log.n and log.ts[drop + 1] <= cutoff do drop = drop + 1 end
-    if log.n - drop > maxEntries then drop = log.n - maxEntries end
-    if log.n - drop == 0 then
-      redis.call('DEL', KEYS[k])
-    else
-      if drop > 0 or log.rebuild then
-        local parts = {}
-        for i = drop + 1, log.n do
-          parts[#parts + 1] = string.format('%d', log.ts[i]) .. '|' .. log.mk[i] .. '|' .. log.dims[i]
+  -- write back what changed: trim by age and size, keep a TTL on every log
+  local function writeBack()
+    local cutoff = now - retention
+    for k, log in pairs(logs) do
+      if type(log) == 'table' and log.dirty then
+        local drop = 0
+        while drop < log.n and log.ts[drop + 1] <= cutoff do drop = drop + 1 end
+        if log.n - drop > maxEntries then drop = log.n - maxEntries end
+        if log.n - drop == 0 then
+          redis.call('DEL', KEYS[k])
+        else
+          if drop > 0 or log.rebuild then
+            local parts = {}
+            for i = drop + 1, log.n do
+              parts[#parts + 1] = string.format('%d', log.ts[i]) .. '|' .. log.mk[i] .. '|' .. log.dims[i]
+            end
+            log.blob = table.concat(parts, ';')
+          end
+          redis.call('SET', KEYS[k], log.blob, 'PX', retention)
         end
-        log.blob = table.concat(parts, ';')
       end
-      redis.call('SET', KEYS[k], log.blob, 'PX', retention)
     end
   end
+
+  return apply, writeBack
 end
+
+-- one string per request, "code,ruleRef,count,limit,retryAt"
+local results = { nowStr }
+local ri = 1
+local call = redis.call
+local apply, writeBack
+for k, s, mk in gmatch(ARGV[4], '(%d+),(%d+),([^;]*);') do
+  k = tonumber(k)
+  local shape = shapes[tonumber(s)]
+  ri = ri + 1
+  local answer = shape.answer
+  -- lean path, for a contact this call has not read yet whose send the caller found allowed on
+  -- an empty log at this time: SET NX writes the one-entry log in one call, and fails only if
+  -- the contact has a log (then the full evaluation decides)
+  local entry = answer and logs[k] == nil and nowStr .. '|' .. mk .. '|' .. shape.dims
+  if entry and call('SET', KEYS[k], entry, 'NX', 'PX', retentionArg) then
+    logs[k] = entry
+    results[ri] = answer
+  else
+    if apply == nil then apply, writeBack = fullEvaluation() end
+    results[ri] = apply(k, shape, mk)
+  end
+end
+if writeBack then writeBack() end
 
 return table.concat(results, ',')

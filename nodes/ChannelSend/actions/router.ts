@@ -1,0 +1,460 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import {
+	checkBeforeSend,
+	DEFAULT_SEND_RETENTION_MS,
+	ingestEvents,
+	isValidTimeZone,
+	limiterFor,
+	ProviderError,
+	resolveStore,
+	StoreUnavailableError,
+	signingCredentialProblem,
+	unsubscribeUrl,
+	validateQuietHours,
+	withRetries,
+	type CapRequest,
+	type ContactState,
+	type JourneyStore,
+	type QuietHours,
+	type Refusal,
+	type SendClaim,
+} from '../../../lib';
+import type { ChannelName } from '../description';
+import * as alimTalk from './alimTalk.operation';
+import * as email from './email.operation';
+import * as fcmPush from './fcmPush.operation';
+import * as resendEmail from './resendEmail.operation';
+import * as slack from './slack.operation';
+import * as solapiSms from './solapiSms.operation';
+import * as twilioSms from './twilioSms.operation';
+import { ParameterError, text, type ChannelOperation, type ItemContext, type SendOptions } from './shared';
+import * as webhook from './webhook.operation';
+
+const operations: Record<ChannelName, ChannelOperation<unknown>> = {
+	email: email as ChannelOperation<unknown>,
+	resendEmail: resendEmail as ChannelOperation<unknown>,
+	fcmPush: fcmPush as ChannelOperation<unknown>,
+	solapiSms: solapiSms as ChannelOperation<unknown>,
+	alimTalk: alimTalk as ChannelOperation<unknown>,
+	twilioSms: twilioSms as ChannelOperation<unknown>,
+	slack: slack as ChannelOperation<unknown>,
+	webhook: webhook as ChannelOperation<unknown>,
+};
+
+/** Items claimed, sent and settled together: one store round trip each way per chunk. */
+const CHUNK = 500;
+/** How long a claim protects an attempt; longer than any send with its retries in a chunk. */
+const LEASE_MS = 10 * 60_000;
+/** The store must decide a claim within this, or it writes nothing (the item is not sent). */
+const CLAIM_DEADLINE_MS = 5_000;
+/** Recording a send that happened gets longer: losing it would make a retry report outcome_unknown. */
+const SETTLE_DEADLINE_MS = 30_000;
+
+interface Plan {
+	contactId: string;
+	messageKey: string;
+	marketing: boolean;
+	korean: boolean;
+	consentTopic: string;
+	quietHours?: QuietHours;
+	campaign?: string;
+	tags?: string[];
+	/** the Frequency Cap reservation this send uses (released when nothing was sent) */
+	capKey?: string;
+	ignoreUnsubscribe: boolean;
+	countTowardCaps: boolean;
+	payload: unknown;
+}
+
+/** The `send` field of every item that leaves the node. */
+interface SendField extends IDataObject {
+	channel: string;
+	provider: string;
+	key: string;
+}
+
+type Outcome = { sent: SendField } | { notSent: SendField; release: boolean } | { error: NodeOperationError };
+
+/**
+ * Channel Send's item loop and error policy. Each channel (one file each) reads and checks an
+ * item's message and sends it; the router plans every item, applies the before-send checks with
+ * the contacts' state (one store call), claims every message key (one call per chunk), sends the
+ * claimed ones with bounded concurrency per provider account, settles the claims, records the
+ * sends in the contacts' history and caps, and routes each item to Sent (0) or Not sent (1).
+ */
+export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	const channelName = ctx.getNodeParameter('channel', 0) as ChannelName;
+	const op = operations[channelName];
+	if (!op) {
+		throw new NodeOperationError(ctx.getNode(), `Unknown channel "${channelName}"`, { description: 'Choose a channel under "Channel".' });
+	}
+	const outcomes: Array<Outcome | undefined> = new Array(items.length);
+	const plans: Array<Plan | undefined> = new Array(items.length);
+	const linkSecret = await unsubscribeSecret(ctx, op);
+	for (let i = 0; i < items.length; i++) {
+		try {
+			plans[i] = plan(ctx, op, i, items[i], linkSecret);
+		} catch (error) {
+			outcomes[i] = { error: asNodeError(ctx, error, i) };
+		}
+	}
+	const pending = plans.flatMap((p, i) => (p ? [i] : []));
+	if (pending.length > 0) {
+		let store: JourneyStore | undefined;
+		try {
+			store = await resolveStore(ctx, pending[0]);
+		} catch (error) {
+			for (const i of pending) outcomes[i] = { error: asNodeError(ctx, error, i) };
+		}
+		if (store) await sendAll(ctx, op, store, pending, plans, outcomes);
+	}
+
+	const sent: INodeExecutionData[] = [];
+	const notSent: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const outcome = outcomes[i] as Outcome;
+		if ('error' in outcome) {
+			if (!ctx.continueOnFail()) throw outcome.error;
+			notSent.push({ json: { ...items[i].json, error: outcome.error.message }, pairedItem: { item: i } });
+			continue;
+		}
+		const field = 'sent' in outcome ? outcome.sent : outcome.notSent;
+		const out: INodeExecutionData = { json: { ...items[i].json, send: field }, pairedItem: { item: i } };
+		if (items[i].binary) out.binary = items[i].binary;
+		('sent' in outcome ? sent : notSent).push(out);
+	}
+	return [sent, notSent];
+}
+
+/** The signing secret for one-click unsubscribe links, when Options → Unsubscribe Endpoint is set. */
+async function unsubscribeSecret(ctx: IExecuteFunctions, op: ChannelOperation<unknown>): Promise<string | undefined> {
+	const endpoint = text((ctx.getNodeParameter('options', 0, {}) as SendOptions).unsubscribeEndpoint);
+	if (!endpoint || op.channel !== 'email') return undefined;
+	const data = await ctx.getCredentials('journeyEventSigningApi').catch(() => undefined);
+	const secret = String(data?.secret ?? '');
+	const problem = data ? signingCredentialProblem(data as Record<string, unknown>) : 'no Journey Event Signing credential is selected';
+	if (problem) {
+		throw new NodeOperationError(ctx.getNode(), `Options → Unsubscribe Endpoint needs the signing secret: ${problem}`, {
+			description: 'Select the Journey Event Signing credential the Journey Event Trigger uses: its secret signs the unsubscribe links.',
+		});
+	}
+	return secret;
+}
+
+function plan(ctx: IExecuteFunctions, op: ChannelOperation<unknown>, i: number, item: INodeExecutionData, linkSecret: string | undefined): Plan {
+	const itemNumber = i + 1;
+	const contactId = text(ctx.getNodeParameter('contactId', i, ''));
+	if (!contactId) {
+		throw new ParameterError('Contact ID', `Item ${itemNumber}: Contact ID is empty`, 'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }}.');
+	}
+	const options = ctx.getNodeParameter('options', i, {}) as SendOptions;
+	const marketing = ctx.getNodeParameter('messageType', i, 'marketing') === 'marketing';
+	const zone = text(options.timezone) || ctx.getTimezone();
+	if (!isValidTimeZone(zone)) {
+		throw new ParameterError('Contact Time Zone', `Item ${itemNumber}: "${zone}" is not a valid time zone`, 'Use an IANA zone such as "Asia/Seoul" or "Europe/Berlin" under Options → Contact Time Zone.');
+	}
+	const rules = options.koreanRules ?? 'auto';
+	const korean = marketing && (rules === 'always' || (rules === 'auto' && (zone === 'Asia/Seoul' || op.koreanRecipient?.(ctx, i) === true)));
+	const messageKey = text(ctx.getNodeParameter('messageKey', i, '')) || defaultMessageKey(ctx, item, contactId, i);
+	const itemContext: ItemContext = { itemNumber, marketing, korean, options, messageKey };
+	const endpoint = text(options.unsubscribeEndpoint);
+	if (linkSecret && endpoint && marketing) {
+		if (!/^https?:\/\/\S+$/.test(endpoint)) {
+			throw new ParameterError('Unsubscribe Endpoint', `Item ${itemNumber}: "${endpoint}" is not an http(s) URL`, 'Use the Journey Event Trigger\'s unsubscribe URL, e.g. https://n8n.example.com/webhook/journey-events/unsubscribe.');
+		}
+		itemContext.unsubscribeLink = unsubscribeUrl(endpoint, linkSecret, { contactId, channel: text(options.consentTopic) || op.channel, issuedAt: Date.now() });
+	}
+	const payload = op.prepare(ctx, i, itemContext);
+	const capKey = text((item.json.frequencyCap as IDataObject | undefined)?.messageKey) || undefined;
+	return {
+		contactId,
+		messageKey,
+		marketing,
+		korean,
+		consentTopic: text(options.consentTopic) || op.channel,
+		quietHours: readQuietHours(options, zone, itemNumber),
+		campaign: text(options.campaign) || undefined,
+		tags: text(options.tags) ? text(options.tags).split(',').map((t) => t.trim()).filter(Boolean) : undefined,
+		capKey,
+		ignoreUnsubscribe: options.ignoreUnsubscribe === true,
+		countTowardCaps: options.countTowardCaps !== false,
+		payload,
+	};
+}
+
+/** The journey entry and this node; else workflow + node + contact + execution + item. */
+function defaultMessageKey(ctx: IExecuteFunctions, item: INodeExecutionData, contactId: string, i: number): string {
+	const node = ctx.getNode();
+	const entryId = text((item.json.journey as IDataObject | undefined)?.entryId);
+	if (entryId) return `journey:${entryId}:${node.id}`;
+	return `${ctx.getWorkflow().id ?? ''}:${node.id}:${contactId}:${ctx.getExecutionId() ?? ''}:${i}`;
+}
+
+function readQuietHours(options: SendOptions, zone: string, itemNumber: number): QuietHours | undefined {
+	const window = options.quietHours?.window;
+	if (!window) return undefined;
+	const quiet: QuietHours = { window: { from: text(window.from) || '08:00', until: text(window.until) || '21:00' }, zone, action: window.action ?? 'hold' };
+	const problem = validateQuietHours(quiet, Date.now());
+	if (problem) throw new ParameterError('Quiet Hours', `Item ${itemNumber}: ${problem}`, 'Set Send From and Send Until as HH:mm, e.g. 08:00 and 21:00.');
+	return quiet;
+}
+
+async function sendAll(
+	ctx: IExecuteFunctions,
+	op: ChannelOperation<unknown>,
+	store: JourneyStore,
+	pending: number[],
+	plans: Array<Plan | undefined>,
+	outcomes: Array<Outcome | undefined>,
+): Promise<void> {
+	const base = (i: number): SendField => ({ channel: op.channel, provider: op.provider, key: plans[i]!.messageKey });
+	// before-send checks against each contact's consent and unsubscribes
+	let states: Map<string, ContactState | undefined>;
+	let now: number;
+	try {
+		const ids = [...new Set(pending.map((i) => plans[i]!.contactId))];
+		const found = await store.contacts.get(ids);
+		states = new Map(ids.map((id, j) => [id, found[j]]));
+		now = await store.now();
+	} catch (error) {
+		for (const i of pending) outcomes[i] = { error: storeError(ctx, error, i) };
+		return;
+	}
+	const toClaim: number[] = [];
+	for (const i of pending) {
+		const p = plans[i]!;
+		const refusal = checkBeforeSend({
+			channel: op.channel,
+			consentTopic: p.consentTopic,
+			messageType: p.marketing ? 'marketing' : 'transactional',
+			state: states.get(p.contactId),
+			ignoreUnsubscribe: p.ignoreUnsubscribe,
+			korean: p.korean,
+			quietHours: p.quietHours,
+			now,
+		});
+		if (refusal) outcomes[i] = { notSent: { ...base(i), ...refusalField(refusal) }, release: true };
+		else toClaim.push(i);
+	}
+	if (toClaim.length === 0) return afterSend(store, pending, plans, outcomes);
+
+	const options = ctx.getNodeParameter('options', 0, {}) as SendOptions;
+	let connection;
+	try {
+		connection = await op.connect(ctx);
+	} catch (error) {
+		for (const i of toClaim) outcomes[i] = { error: asNodeError(ctx, error, i) };
+		return afterSend(store, pending, plans, outcomes);
+	}
+	const limiter = limiterFor(connection.slotKey, Math.max(1, Number(options.concurrency ?? 10)));
+	const policy = { retries: Math.max(0, Number(options.retries ?? 3)), maxDelayMs: Math.max(0, Number(options.maxRetryDelaySeconds ?? 30)) * 1000 };
+	const takeUnknown = op.idempotent || options.resendAfterUnknown === true;
+	const failNode = options.onProviderError === 'error';
+	const log = { retentionMs: DEFAULT_SEND_RETENTION_MS };
+
+	for (let from = 0; from < toClaim.length; from += CHUNK) {
+		const chunk = toClaim.slice(from, from + CHUNK);
+		const tokens = chunk.map(() => `${process.pid}-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`);
+		let claims: SendClaim[];
+		try {
+			claims = await store.sends.claim(
+				chunk.map((i, j) => ({ contactId: plans[i]!.contactId, messageKey: plans[i]!.messageKey, token: tokens[j], leaseMs: LEASE_MS, takeUnknown })),
+				{ ...log, deadline: Date.now() + CLAIM_DEADLINE_MS },
+			);
+		} catch (error) {
+			for (const i of chunk) outcomes[i] = { error: storeError(ctx, error, i) };
+			continue;
+		}
+		const sending: number[] = [];
+		chunk.forEach((i, j) => {
+			const claim = claims[j];
+			if (claim.state === 'claimed') sending.push(j);
+			else outcomes[i] = claimOutcome(ctx, claim, base(i), i);
+		});
+		const results = await Promise.all(
+			sending.map((j) =>
+				limiter
+					.run(() => withRetries(() => connection.send(plans[chunk[j]]!.payload, plans[chunk[j]]!.messageKey), policy))
+					.then(
+						(ok) => ({ ok }),
+						(error: unknown) => ({ error }),
+					),
+			),
+		);
+		const settles = sending.map((j, k) => {
+			const r = results[k];
+			const outcome: 'sent' | 'failed' | 'unknown' = 'ok' in r ? 'sent' : isAmbiguous(r.error) ? 'unknown' : 'failed';
+			return { contactId: plans[chunk[j]]!.contactId, messageKey: plans[chunk[j]]!.messageKey, token: tokens[j], outcome, messageId: 'ok' in r ? r.ok.messageId : undefined };
+		});
+		let settled: Array<{ state: string; sentAt?: number } | undefined> = [];
+		let settleError: unknown;
+		try {
+			settled = await store.sends.settle(settles, { ...log, deadline: Date.now() + SETTLE_DEADLINE_MS });
+		} catch (error) {
+			settleError = error;
+		}
+		sending.forEach((j, k) => {
+			const i = chunk[j];
+			const r = results[k];
+			if ('ok' in r) {
+				const s = settled[k];
+				const sentAt = s?.state === 'sent' && s.sentAt ? s.sentAt : Date.now();
+				const field: SendField = { ...base(i), messageId: r.ok.messageId, sentAt: new Date(sentAt).toISOString() };
+				if (r.ok.fallback) field.fallback = r.ok.fallback;
+				// sent, but not recorded: a retry of this key will say outcome_unknown rather than send again
+				if (settleError || s?.state === 'late') field.logError = settleError ? (settleError as Error).message : 'the store did not record the send in time';
+				outcomes[i] = { sent: field };
+				return;
+			}
+			const error = r.error;
+			if (!(error instanceof ProviderError)) {
+				outcomes[i] = { error: asNodeError(ctx, error, i) };
+				return;
+			}
+			const field = providerField(base(i), error);
+			if (failNode && error.retryable) {
+				outcomes[i] = {
+					error: new NodeOperationError(ctx.getNode(), `Item ${i + 1}: ${error.message}`, {
+						itemIndex: i,
+						description: 'The provider failed after the retries. Retrying the node or the execution is safe: a message the provider took is not sent again.',
+					}),
+				};
+				return;
+			}
+			outcomes[i] = { notSent: field, release: !error.ambiguous };
+		});
+	}
+	await afterSend(store, pending, plans, outcomes);
+}
+
+function isAmbiguous(error: unknown): boolean {
+	return !(error instanceof ProviderError) || error.ambiguous;
+}
+
+function claimOutcome(ctx: IExecuteFunctions, claim: Exclude<SendClaim, { state: 'claimed' }>, field: SendField, i: number): Outcome {
+	switch (claim.state) {
+		case 'sent':
+			return { sent: { ...field, messageId: claim.messageId, sentAt: new Date(claim.sentAt).toISOString(), duplicate: true } };
+		case 'busy':
+			return {
+				notSent: {
+					...field,
+					reason: 'in_progress',
+					message: 'Another execution is sending this message key right now',
+					retryable: true,
+					retryAt: new Date(claim.leaseUntil).toISOString(),
+				},
+				release: false,
+			};
+		case 'unknown':
+			return {
+				notSent: {
+					...field,
+					reason: 'outcome_unknown',
+					message:
+						'An earlier attempt for this message key may have reached the provider, which has no idempotency key: not sent again. Turn on Options → Resend After Unknown Outcome to accept a possible second copy.',
+					retryable: false,
+					retryAt: null,
+				},
+				release: false,
+			};
+		default:
+			return { error: storeError(ctx, new StoreUnavailableError('The store did not record the message key in time'), i) };
+	}
+}
+
+function refusalField(refusal: Refusal): IDataObject {
+	return {
+		reason: refusal.reason,
+		message: refusal.message,
+		retryable: refusal.retryAt !== null,
+		retryAt: refusal.retryAt === null ? null : new Date(refusal.retryAt).toISOString(),
+	};
+}
+
+function providerField(field: SendField, error: ProviderError): SendField {
+	const out: SendField = {
+		...field,
+		reason: error.reason ?? (error.kind === 'rejected' ? 'provider_rejected' : 'provider_error'),
+		message: error.message,
+		retryable: error.retryable,
+		retryAt: null,
+	};
+	if (error.status !== undefined) out.status = error.status;
+	if (error.field) out.field = error.field;
+	return out;
+}
+
+/**
+ * Sends (new or already sent) go into the contact's history as `message_sent` and count toward
+ * caps; both are idempotent by message key, so recording a duplicate again heals a crash between
+ * the send and these writes. A Frequency Cap reservation of an item that was not sent is released.
+ */
+async function afterSend(
+	store: JourneyStore,
+	pending: number[],
+	plans: Array<Plan | undefined>,
+	outcomes: Array<Outcome | undefined>,
+): Promise<void> {
+	const events = [];
+	const caps: CapRequest[] = [];
+	const capOwners: number[] = [];
+	for (const i of pending) {
+		const p = plans[i]!;
+		const outcome = outcomes[i];
+		if (!outcome || 'error' in outcome) continue;
+		if ('sent' in outcome) {
+			const s = outcome.sent;
+			events.push({
+				id: `message_sent:${p.messageKey}`,
+				contactId: p.contactId,
+				name: 'message_sent',
+				occurredAt: Date.parse(String(s.sentAt)),
+				properties: { channel: s.channel, provider: s.provider, messageId: s.messageId, messageKey: p.messageKey, campaign: p.campaign ?? null, tags: p.tags ?? [] },
+			});
+			if (!p.capKey && p.countTowardCaps) {
+				caps.push({ mode: 'record', contactId: p.contactId, messageKey: p.messageKey, channel: s.channel, campaign: p.campaign, tags: p.tags });
+				capOwners.push(i);
+			}
+		} else if (outcome.release && p.capKey) {
+			caps.push({ mode: 'release', contactId: p.contactId, messageKey: p.capKey });
+			capOwners.push(i);
+		}
+	}
+	const note = (indexes: number[], error: unknown) => {
+		for (const i of indexes) {
+			const outcome = outcomes[i];
+			if (outcome && !('error' in outcome)) ('sent' in outcome ? outcome.sent : outcome.notSent).recordError = (error as Error).message;
+		}
+	};
+	try {
+		if (events.length) await ingestEvents(store, events);
+	} catch (error) {
+		note(pending.filter((i) => outcomes[i] && 'sent' in outcomes[i]!), error);
+	}
+	try {
+		if (caps.length) await store.caps.apply(caps);
+	} catch (error) {
+		note(capOwners, error);
+	}
+}
+
+function storeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	// the cause goes in the description: n8n replaces a message that names ECONNREFUSED & co.
+	const detail = error instanceof StoreUnavailableError && error.detail ? `${error.message} (${error.detail})` : (error as Error).message;
+	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: not sent, the store is unavailable`, {
+		itemIndex,
+		description: `${detail}. Nothing was sent: a message goes out only after its key is recorded. Check that Redis is running and reachable with the "Journey Store (Redis)" credential, then retry.`,
+	});
+}
+
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	if (error instanceof ParameterError) {
+		return new NodeOperationError(ctx.getNode(), `Parameter "${error.parameter}": ${error.message}`, { itemIndex, description: error.hint });
+	}
+	if (error instanceof StoreUnavailableError) return storeError(ctx, error, itemIndex);
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
