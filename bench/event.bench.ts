@@ -1,5 +1,5 @@
 /**
- * Events in, journeys resumed (issue 5):
+ * Events in, journeys resumed:
  *
  *   bench event.ingest: <n> events/s      record + match against 1 000 registered waits, store
  *                                         only (Redis): per batch of 200 events one record

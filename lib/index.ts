@@ -8,16 +8,29 @@ export * from '../rules';
 export type * from './store/types';
 export { MemoryStore, getMemoryStore } from './store/memory/MemoryStore';
 export { resolveStore, storeProperties, usesTestStore, TEST_STORE_SUFFIX } from './n8n/store';
-export { webhookBodyHint } from './n8n/items';
+export {
+	errorItem,
+	ItemBatch,
+	ItemError,
+	itemMessage,
+	parameterReader,
+	readItems,
+	textOf,
+	toNodeError,
+	webhookBodyHint,
+	withField,
+	type ErrorDescriber,
+} from './n8n/items';
 export { isoInZone } from './n8n/time';
 export { whyNotResumed } from './n8n/explain';
 export { journeyEventSigningSecretTest, newSigningSecret, signingSecretProblem } from './n8n/signingSecret';
-// events in, journeys resumed (issue 5): waits, contact state, signatures, resumer
+// events in, journeys resumed: waits, contact state, signatures, resumer
 export { makeWaitId } from './store/waits';
 export { suppressionOf } from './store/contacts';
 export * from './events';
-// frequency caps and the Redis store (issue 4)
-export { CapRequestError, StoreUnavailableError, validateCapRequest, CAP_MAX_LIMIT, CAP_MAX_WINDOW_MS } from './store/caps';
+// frequency caps and the Redis store
+export { CapRequestError, validateCapRequest, CAP_MAX_LIMIT, CAP_MAX_WINDOW_MS } from './store/caps';
+export { StoreUnavailableError } from './store/unavailable';
 export { RedisStore, getRedisStore } from './store/redis/RedisStore';
 export { closeRedisPool, parseRedisStoreConfig, probeRedis } from './store/redis/connection';
 export { CONTACT_KEYS, RedisKeys } from './store/redis/keys';

@@ -1,5 +1,5 @@
 /**
- * The store contract of waits, webhook delivery ids and contact state (issue 5), run against the
+ * The store contract of waits, webhook delivery ids and contact state, run against the
  * memory store (test/unit/store/memory.test.ts) and the Redis store
  * (test/integration/store/redis.test.ts) with the same fixtures as test/store-suite.ts.
  */

@@ -226,20 +226,20 @@ function describeCaps(fixture: MakeStore) {
 			expect(decisions.map((d) => d.count)).toEqual([1, 1, 2, 3, 3, 2]);
 		});
 
-		it('one batch mixing contacts, rules, send windows and modes decides each request by its own', async () => {
+		it('one batch mixing contacts, rules, quiet hours and modes decides each request by its own', async () => {
 			const zone = 'Asia/Seoul';
 			const f = await fixture({ startAt: DateTime.fromISO('2024-06-01T23:00', { zone }).toMillis() });
 			const night = { from: '08:00', until: '21:00' };
 			const evening = { from: '18:00', until: '23:30' };
 			const decisions = await f.store.caps.apply([
 				reserve('m1', [rolling('1/h', 1, HOUR)], { channel: 'email' }),
-				reserve('m2', [rolling('2/h', 2, HOUR), gap('gap', 60_000, 'channel')], { channel: 'sms', timeZone: zone, sendWindow: night }),
+				reserve('m2', [rolling('2/h', 2, HOUR), gap('gap', 60_000, 'channel')], { channel: 'sms', timeZone: zone, quietHours: night }),
 				reserve('m1', [rolling('1/h', 1, HOUR)], { channel: 'email' }),
-				reserve('m3', [calendar('1/day', 1, 'day')], { timeZone: zone, sendWindow: evening }),
+				reserve('m3', [calendar('1/day', 1, 'day')], { timeZone: zone, quietHours: evening }),
 				{ mode: 'record', contactId: 'm2', channel: 'sms', messageKey: 'r1' },
-				reserve('m2', [rolling('2/h', 2, HOUR), gap('gap', 60_000, 'channel')], { channel: 'sms', timeZone: zone, sendWindow: evening }),
+				reserve('m2', [rolling('2/h', 2, HOUR), gap('gap', 60_000, 'channel')], { channel: 'sms', timeZone: zone, quietHours: evening }),
 				{ mode: 'check', contactId: 'm1', rules: [rolling('5/h', 5, HOUR)] },
-				reserve('m3', [calendar('1/day', 1, 'day')], { timeZone: zone, sendWindow: evening }),
+				reserve('m3', [calendar('1/day', 1, 'day')], { timeZone: zone, quietHours: evening }),
 			]);
 			expect(decisions.map((d) => [d.allowed, d.reason, d.rule])).toEqual([
 				[true, 'within_limits', '1/h'],
@@ -432,12 +432,12 @@ function describeCaps(fixture: MakeStore) {
 			expect(month.retryAt).toBe(DateTime.fromISO('2024-11-01T00:00', { zone }).toMillis());
 		});
 
-		it('quiet hours: outside the send window an item waits for it to open', async () => {
+		it('quiet hours: during quiet hours an item waits for them to end', async () => {
 			const zone = 'Asia/Seoul';
 			const start = DateTime.fromISO('2024-06-01T22:30', { zone }).toMillis();
 			const f = await fixture({ startAt: start });
 			const r = (from: string, until: string) =>
-				reserve('c1', [rolling('5 per day', 5, DAY)], { timeZone: zone, sendWindow: { from, until } });
+				reserve('c1', [rolling('5 per day', 5, DAY)], { timeZone: zone, quietHours: { from, until } });
 			const [night] = await f.store.caps.apply([r('08:00', '21:00')]);
 			expect(night).toMatchObject({ allowed: false, reason: 'quiet_hours', rule: 'quiet_hours' });
 			expect(night.retryAt).toBe(DateTime.fromISO('2024-06-02T08:00', { zone }).toMillis());

@@ -12,7 +12,7 @@ import { getMemoryStore } from '../store/memory/MemoryStore';
 import { parseRedisStoreConfig, probeRedis } from '../store/redis/connection';
 import { getRedisStore } from '../store/redis/RedisStore';
 import type { JourneyStore } from '../store/types';
-import { StoreUnavailableError } from '../store/caps';
+import { StoreUnavailableError } from '../store/unavailable';
 
 /** The credential type of the Redis store (credentials/JourneyStoreRedisApi.credentials.ts). */
 export const REDIS_STORE_CREDENTIAL = 'journeyStoreRedisApi';

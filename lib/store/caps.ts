@@ -1,5 +1,5 @@
 /**
- * Frequency caps: the store concept behind the Frequency Cap node (DESIGN §4.2).
+ * Frequency caps: the store concept behind the Frequency Cap node.
  *
  * Every message a contact is sent (or reserved to be sent) is one entry in the contact's send
  * log: its time, its message key and the dimensions it belongs to (all channels, its channel,
@@ -9,12 +9,13 @@
  * sees the sends of every other journey and channel of the same client.
  *
  * This file holds the API both stores implement and the pure planning step they share: it turns
- * a request into dimensions, rules and time boundaries (calendar periods and send windows are
+ * a request into dimensions, rules and time boundaries (calendar periods and quiet hours are
  * computed with luxon in the contact's time zone, correct on DST change days). The decision
  * itself runs inside the store (a Lua script for Redis), with the store's clock.
  */
 import { DateTime } from 'luxon';
 import { isValidTimeZone } from '../../rules/context';
+import { StoreUnavailableError } from './unavailable';
 
 export type CapMode = 'reserve' | 'check' | 'record' | 'release';
 export type CapScope = 'all' | 'channel' | 'campaign' | 'tag';
@@ -43,7 +44,10 @@ export type CapRule =
 			gapMs: number;
 	  };
 
-/** The daily send window in the contact's time zone, "HH:mm" local times; wraps past midnight when until < from. */
+/**
+ * The daily window that defines quiet hours: sending is allowed from `from` until `until`
+ * ("HH:mm" in the contact's time zone; past midnight when until < from), quiet the rest of the day.
+ */
 export interface SendWindow {
 	from: string;
 	until: string;
@@ -61,12 +65,12 @@ export interface CapRequest {
 	channel?: string;
 	campaign?: string;
 	tags?: string[];
-	/** IANA zone for calendar windows and the send window (required when either is used) */
+	/** IANA zone for calendar windows and quiet hours (required when either is used) */
 	timeZone?: string;
 	/** reserve / check only */
 	rules?: CapRule[];
 	/** reserve / check only */
-	sendWindow?: SendWindow;
+	quietHours?: SendWindow;
 }
 
 export type CapReason =
@@ -83,7 +87,7 @@ export type CapReason =
 export interface CapDecision {
 	allowed: boolean;
 	reason: CapReason;
-	/** the deciding rule's id ('quiet_hours' for the send window); for an allowed item the rule closest to its limit */
+	/** the deciding rule's id ('quiet_hours' for quiet hours); for an allowed item the rule closest to its limit */
 	rule: string | null;
 	/** messages in the rule's window (after this reservation, for reserve) */
 	count: number | null;
@@ -126,18 +130,6 @@ export class CapRequestError extends Error {
 	}
 }
 
-/** The store did not answer in time or at all; the node applies its store-down policy. */
-export class StoreUnavailableError extends Error {
-	/** the underlying error's text (kept out of `message`, which stays readable) */
-	readonly detail?: string;
-
-	constructor(message: string, options?: { cause?: unknown; detail?: string }) {
-		super(message, options);
-		this.name = 'StoreUnavailableError';
-		this.detail = options?.detail;
-	}
-}
-
 // ---------------------------------------------------------------------------------------------
 // Planning: request → dimensions, compiled rules, boundaries. Shared by both stores.
 // ---------------------------------------------------------------------------------------------
@@ -163,7 +155,7 @@ export interface CompiledCapRequest {
 	/** dimensions this message is logged under */
 	dims: string[];
 	rules: CompiledRule[];
-	/** send window: [open, close) pairs, flattened, ascending; empty = no quiet hours */
+	/** outside quiet hours: [open, close) pairs, flattened, ascending; empty = no quiet hours */
 	open: number[];
 }
 
@@ -172,7 +164,7 @@ const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 /** Raw result of one request, as both stores compute it (and the Lua script returns it). */
 export interface RawCapResult {
 	code: number;
-	/** 1-based index into compiled.rules; 0 = none; -1 = send window */
+	/** 1-based index into compiled.rules; 0 = none; -1 = quiet hours */
 	ruleRef: number;
 	count: number;
 	limit: number;
@@ -281,7 +273,7 @@ export function compileCapRequest(
 			throw new CapRequestError(`${label}: unknown rule kind "${String((rule as { kind: unknown }).kind)}"`);
 		}
 	});
-	if (request.sendWindow) compiled.open = sendWindowIntervals(request.sendWindow, zoneOf(request, 'the send window'), around, cache);
+	if (request.quietHours) compiled.open = sendWindowIntervals(request.quietHours, zoneOf(request, 'Quiet hours'), around, cache);
 	return compiled;
 }
 
@@ -322,7 +314,7 @@ function checkContact(request: CapRequest): void {
 
 /**
  * Values by everything but the rules that compiling a request depends on: mode, channel,
- * campaign, tags, zone, send window. Nested maps on the request's own texts, so finding a shape
+ * campaign, tags, zone, quiet hours. Nested maps on the request's own texts, so finding a shape
  * builds no key text (it runs once or twice per item).
  */
 class ShapeMap<T> {
@@ -356,7 +348,7 @@ class ShapeMap<T> {
 const PARTS: unknown[] = new Array(6);
 function shapeParts(request: CapRequest): unknown[] {
 	const tags = request.tags;
-	const w = request.sendWindow;
+	const w = request.quietHours;
 	PARTS[0] = request.mode;
 	PARTS[1] = request.channel ?? '';
 	PARTS[2] = request.campaign ?? '';
@@ -368,7 +360,7 @@ function shapeParts(request: CapRequest): unknown[] {
 
 /**
  * Compiles the requests of one batch, once per distinct shape (rules, mode, channel, campaign,
- * tags, zone, send window): a batch of 100 000 items usually has a handful of shapes, and every
+ * tags, zone, quiet hours): a batch of 100 000 items usually has a handful of shapes, and every
  * request of a shape shares one compiled object (the Redis store sends it once per call).
  */
 export class BatchCompiler {
@@ -376,7 +368,7 @@ export class BatchCompiler {
 
 	/**
 	 * `zoneCache` may outlive the batch (a store keeps one across batches): calendar bounds are
-	 * reused only while `around` stays in their period, send windows only for the same `around`,
+	 * reused only while `around` stays in their period, quiet hours only for the same `around`,
 	 * so a shared cache gives exactly the results of a fresh one.
 	 */
 	constructor(
@@ -437,12 +429,12 @@ export function calendarBounds(unit: CalendarUnit, zone: string, around: number,
 	return bounds;
 }
 
-/** Open intervals of the daily send window for the local days around `around`, flattened [open, close, …]. */
+/** The intervals outside quiet hours (when sending is allowed) for the local days around `around`, flattened [open, close, …]. */
 export function sendWindowIntervals(window: SendWindow, zone: string, around: number, cache?: Map<string, number[]>): number[] {
 	const from = HHMM.exec(window.from ?? '');
 	const until = HHMM.exec(window.until ?? '');
-	if (!from || !until) throw new CapRequestError('The send window times must be HH:mm (24-hour), e.g. 08:00 and 21:00');
-	if (window.from === window.until) throw new CapRequestError('The send window opens and closes at the same time: change one of them');
+	if (!from || !until) throw new CapRequestError('Quiet hours: Send From and Send Until must be HH:mm (24-hour), e.g. 08:00 and 21:00');
+	if (window.from === window.until) throw new CapRequestError('Quiet hours: Send From and Send Until are the same time: change one of them');
 	// keyed by `around` too: a cache shared across batches never returns another day's set
 	const key = `w|${window.from}|${window.until}|${zone}|${around}`;
 	const hit = cache?.get(key);

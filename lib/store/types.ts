@@ -49,7 +49,9 @@ export interface EventStore {
 export type * from './caps';
 import type { CapStore } from './caps';
 export type * from './waits';
-import type { DeliveryStore, WaitStore } from './waits';
+export type * from './deliveries';
+import type { WaitStore } from './waits';
+import type { DeliveryStore } from './deliveries';
 export type * from './contacts';
 import type { ContactStore } from './contacts';
 export type * from './entries';
@@ -80,7 +82,7 @@ export interface JourneyStore {
 	readonly caps: CapStore;
 	/** Wait Until Event registrations: register, find by contact + event name, claim once (lib/store/waits.ts) */
 	readonly waits: WaitStore;
-	/** webhook delivery ids the Journey Event Trigger has seen, for replay protection (lib/store/waits.ts) */
+	/** webhook delivery ids the Journey Event Trigger has seen, for replay protection (lib/store/deliveries.ts) */
 	readonly deliveries: DeliveryStore;
 	/** consent / unsubscribe state and erase-everything of a contact (lib/store/contacts.ts) */
 	readonly contacts: ContactStore;

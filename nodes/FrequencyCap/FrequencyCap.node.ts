@@ -13,7 +13,7 @@ export const OUTPUT_NAMES: Record<OperationName, [string, string]> = {
 };
 
 /**
- * Frequency Cap (DESIGN §4.2): fatigue control across all journeys and channels of a client.
+ * Frequency Cap: fatigue control across all journeys and channels of a client.
  * Routes each item to Allowed or Capped and says why in `frequencyCap`.
  */
 export class FrequencyCap implements INodeType {

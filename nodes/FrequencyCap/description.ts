@@ -208,7 +208,7 @@ export const capProperties: INodeProperties[] = [
 		type: 'string',
 		default: '08:00',
 		placeholder: '08:00',
-		description: 'Local time (HH:mm, 24-hour) the send window opens',
+		description: 'Local time (HH:mm, 24-hour) quiet hours end and sending may start',
 		displayOptions: { show: { operation: CAPPING, quietHours: [true] } },
 	},
 	{
@@ -217,7 +217,7 @@ export const capProperties: INodeProperties[] = [
 		type: 'string',
 		default: '21:00',
 		placeholder: '21:00',
-		description: 'Local time (HH:mm) the send window closes; earlier than Send From means it runs past midnight',
+		description: 'Local time (HH:mm) sending stops and quiet hours begin; earlier than Send From means sending runs past midnight',
 		displayOptions: { show: { operation: CAPPING, quietHours: [true] } },
 	},
 	{

@@ -2,9 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	defaultEntryId,
+	ItemError,
+	itemMessage,
 	journeyNameParameter,
+	readItems,
 	resolveStore,
 	StoreUnavailableError,
+	textOf,
+	withField,
 	type EntryDecision,
 	type EntryRequest,
 	type ReentryRule,
@@ -19,14 +24,14 @@ interface Options {
 }
 
 /**
- * Reads every item's entry request (a bad item fails alone), decides the whole batch in one
+ * Reads every item's entry request (a bad item fails alone, and without Continue On Fail stops
+ * the node before anything is entered), decides the whole batch in one
  * store call (atomic per contact: check, record, mark active), and routes each item to
  * Entered (0) or Not Entered (1) with its `journey` context.
  */
 export async function enterJourney(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
-	const out: INodeExecutionData[][] = [[], []];
-	if (items.length === 0) return out;
+	if (items.length === 0) return [[], []];
 	const options = ctx.getNodeParameter('options', 0, {}) as Options;
 	const rememberDays = Number(options.rememberDays ?? 1825);
 	if (!(rememberDays > 0)) {
@@ -35,41 +40,20 @@ export async function enterJourney(ctx: IExecuteFunctions): Promise<INodeExecuti
 		});
 	}
 
-	const requests: EntryRequest[] = [];
-	const requestItem: number[] = [];
-	const errors: Array<NodeOperationError | undefined> = new Array(items.length);
-	for (let i = 0; i < items.length; i++) {
-		try {
-			requests.push(readRequest(ctx, items[i].json, i));
-			requestItem.push(i);
-		} catch (error) {
-			errors[i] = error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
-		}
-	}
-
-	let decisions: EntryDecision[] = [];
+	const batch = readItems<EntryRequest, { request: EntryRequest; decision: EntryDecision }>(ctx, (i) => readRequest(ctx, items[i].json, i));
+	const requests = batch.ready.map((r) => r.value);
 	if (requests.length > 0) {
 		try {
-			const store = await resolveStore(ctx, requestItem[0]);
-			decisions = await store.entries.enter(requests, { rememberSeconds: rememberDays * 86_400 });
+			const store = await resolveStore(ctx, batch.ready[0].itemIndex);
+			const decisions = await store.entries.enter(requests, { rememberSeconds: rememberDays * 86_400 });
+			batch.ready.forEach(({ itemIndex }, k) => batch.set(itemIndex, { request: requests[k], decision: decisions[k] }));
 		} catch (error) {
 			const down = storeError(ctx, error);
-			for (const i of requestItem) errors[i] = down(i);
+			for (const { itemIndex } of batch.ready) batch.fail(itemIndex, down(itemIndex));
 		}
 	}
 
-	const decisionOf = new Map<number, { request: EntryRequest; decision: EntryDecision }>();
-	requestItem.forEach((i, k) => {
-		if (decisions[k]) decisionOf.set(i, { request: requests[k], decision: decisions[k] });
-	});
-	for (let i = 0; i < items.length; i++) {
-		const error = errors[i];
-		if (error) {
-			if (!ctx.continueOnFail()) throw error;
-			out[NOT_ENTERED].push({ json: { ...items[i].json, error: error.message }, pairedItem: { item: i } });
-			continue;
-		}
-		const { request, decision } = decisionOf.get(i)!;
+	return batch.route(2, NOT_ENTERED, (i, { request, decision }) => {
 		const journey: IDataObject = {
 			name: request.journey,
 			entryId: request.entryId,
@@ -80,20 +64,13 @@ export async function enterJourney(ctx: IExecuteFunctions): Promise<INodeExecuti
 			retryAt: decision.retryAt === null ? null : new Date(decision.retryAt).toISOString(),
 			lastEnteredAt: decision.lastEnteredAt === null ? null : new Date(decision.lastEnteredAt).toISOString(),
 		};
-		const item: INodeExecutionData = { json: { ...items[i].json, journey }, pairedItem: { item: i } };
-		if (items[i].binary) item.binary = items[i].binary;
-		out[decision.entered ? ENTERED : NOT_ENTERED].push(item);
-	}
-	return out;
+		return { output: decision.entered ? ENTERED : NOT_ENTERED, item: withField(items[i], i, 'journey', journey) };
+	});
 }
 
 function readRequest(ctx: IExecuteFunctions, json: IDataObject, i: number): EntryRequest {
-	const fail = (parameter: string, message: string, hint: string) =>
-		new NodeOperationError(ctx.getNode(), `Item ${i + 1}: ${message}`, { itemIndex: i, description: `${hint} (parameter "${parameter}")` });
-	const text = (name: string) => {
-		const value = ctx.getNodeParameter(name, i, '') as unknown;
-		return value === undefined || value === null ? '' : String(value).trim();
-	};
+	const fail = (parameter: string, message: string, hint: string) => new ItemError(itemMessage(i, message), `${hint} (parameter "${parameter}")`);
+	const text = (name: string) => textOf(ctx.getNodeParameter(name, i, ''));
 
 	const journey = journeyNameParameter(ctx, i);
 	if (!journey) throw fail('Journey Name', 'Journey Name is empty and the workflow has no name', 'Give the journey a name, e.g. cart-abandonment.');

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { storeCredentialTest } from '../../lib';
 import { journeyEventProperties } from './description';
-import { runJourneyEvent } from './operations';
+import { route } from './actions/router';
 
 export class JourneyEvent implements INodeType {
 	description: INodeTypeDescription = {
@@ -31,6 +31,6 @@ export class JourneyEvent implements INodeType {
 	methods = { credentialTest: storeCredentialTest };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runJourneyEvent(this);
+		return await route(this);
 	}
 }

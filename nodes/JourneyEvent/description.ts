@@ -1,8 +1,35 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { storeProperties } from '../../lib';
-import { exitJourneyProperties } from './exitJourney';
 
 const show = (...operation: string[]) => ({ show: { operation } });
+
+/** The Exit Journey operation's parameters (the Contact ID and Store are shared with the other operations). */
+const exitJourneyProperties: INodeProperties[] = [
+	{
+		displayName: 'Journey Name',
+		name: 'journeyName',
+		type: 'string',
+		default: '',
+		placeholder: 'cart-abandonment',
+		displayOptions: show('exitJourney'),
+		description: 'The journey to leave, as named on its Journey Entry node. Empty uses this workflow\'s name (Journey Entry\'s default).',
+	},
+	{
+		displayName: 'Entry Key',
+		name: 'exitEntryKey',
+		type: 'string',
+		default: '={{ $json.journey?.key ?? "" }}',
+		displayOptions: show('exitJourney'),
+		description: 'Only end the entry with this key (e.g. this cart); empty ends every entry of the contact in the journey',
+	},
+	{
+		displayName: 'The contact is then no longer in the journey: with "While Already in the Journey: Refuse" they may enter again, as the Re-Entry rule allows. Put Exit Journey at the end of every branch of a journey.',
+		name: 'exitJourneyNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: show('exitJourney'),
+	},
+];
 
 export const journeyEventProperties: INodeProperties[] = [
 	{

@@ -6,15 +6,16 @@ import {
 	checkEventConditions,
 	correlationText,
 	durationMs,
+	errorItem,
 	eventToJson,
 	firstMatch,
 	isKnownZone,
 	journeyContextOf,
 	makeWaitId,
-	storeOutageError,
 	MAX_WAIT_MS,
 	parseDateTime,
 	resolveStore,
+	toNodeError,
 	type ContactEvent,
 	type TimeUnit,
 	type WaitMatchSpec,
@@ -55,10 +56,8 @@ export async function executeWait(ctx: IExecuteFunctions): Promise<INodeExecutio
 	try {
 		return await waitForOne(ctx, items[0]);
 	} catch (error) {
-		const nodeError = asNodeError(ctx, error);
-		if (ctx.continueOnFail()) {
-			return [[{ json: { ...items[0].json, error: nodeError.message }, pairedItem: { item: 0 } }], []];
-		}
+		const nodeError = toNodeError(ctx, error, 0);
+		if (ctx.continueOnFail()) return [[errorItem(items[0], 0, nodeError)], []];
 		throw nodeError;
 	}
 }
@@ -272,9 +271,4 @@ function sinceParameter(
 			return typeof entered === 'number' && Number.isFinite(entered) ? Math.min(entered, storeNow) : storeNow;
 		}
 	}
-}
-
-function asNodeError(ctx: IExecuteFunctions, error: unknown): NodeOperationError {
-	const described = storeOutageError(ctx, error);
-	return described instanceof NodeOperationError ? described : new NodeOperationError(ctx.getNode(), described as Error, { itemIndex: 0 });
 }

@@ -1,5 +1,5 @@
 /**
- * Journey Event Trigger and Journey Event in a real n8n 2.41 (issue 5 (e) and item 2): signed
+ * Journey Event Trigger and Journey Event in a real n8n 2.41: signed
  * deliveries are verified (bad signature, stale timestamp and replayed id → 401, nothing
  * recorded, nothing resumed), batches start one execution, and the Journey Event node updates
  * consent and erases a contact — proven by listing the contact's Redis keys before and after.

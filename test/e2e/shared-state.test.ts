@@ -1,5 +1,5 @@
 /**
- * Issue 3, item 4: the in-memory store is one instance per n8n process, shared by every node of
+ * The in-memory store is one instance per n8n process, shared by every node of
  * the package (one bundled lib). A Journey Event node records an event and a Segment Filter in
  * the same workflow — and in another workflow — reads it back through an eventCount condition.
  */

@@ -1,5 +1,5 @@
 /**
- * Wait Until Event in a real n8n 2.41 (issue 5, (a)–(d), (f), (g)): journeys start through a
+ * Wait Until Event in a real n8n 2.41: journeys start through a
  * webhook, park in Wait Until Event (Redis store), and signed events posted to a Journey Event
  * Trigger resume them. Every assertion reads the executions back from n8n's public API.
  *

@@ -1,7 +1,7 @@
 /**
  * The shipped artefact, not the source: the tarball from `npm pack`, extracted into a folder
- * with no node_modules beside it, must load every node and credential in a plain Node process
- * (DESIGN §9), and every node must share one runtime module (one store per process).
+ * with no node_modules beside it, must load every node and credential in a plain Node process,
+ * and every node must share one runtime module (one store per process).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -5,7 +5,8 @@ import { MemoryCapStore } from './caps';
 import { MemoryContactStore } from './contacts';
 import { MemoryEntryStore } from './entries';
 import { MemoryScoreStore } from './scores';
-import { MemoryDeliveryStore, MemoryWaitStore } from './waits';
+import { MemoryDeliveryStore } from './deliveries';
+import { MemoryWaitStore } from './waits';
 import { testClockOffset } from '../testClock';
 import { MemorySendStore } from './sends';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { StoreUnavailableError } from '../caps';
+import { StoreUnavailableError } from '../unavailable';
 import { namespaceProblem, secretProblem } from './keys';
 import { DEADLINE_ERROR, loadScripts } from './scripts';
 

@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import { StoreUnavailableError } from '../caps';
+import { StoreUnavailableError } from '../unavailable';
 import { clockSkewMs, ensureReady, storeFailure, withDeadline } from './connection';
 import type { RedisKeys } from './keys';
 import { DEADLINE_ERROR } from './scripts';

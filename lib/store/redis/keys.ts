@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 
 /**
- * Redis key layout (DESIGN §5): `<namespace>:<kind>:{<contact hash>}:<suffix>`.
+ * Redis key layout: `<namespace>:<kind>:{<contact hash>}:<suffix>`.
  *
  * - namespace: from the credential, one per client; [A-Za-z0-9_.-] only, so one namespace is
  *   never a prefix of another's keys.

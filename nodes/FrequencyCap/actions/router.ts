@@ -4,11 +4,17 @@ import {
 	CapRequestError,
 	isoInZone,
 	isValidTimeZone,
+	ItemBatch,
+	itemMessage,
+	readItems,
 	resolveStore,
 	StoreUnavailableError,
+	toNodeError,
 	validateCapRequest,
+	withField,
 	type CapDecision,
 	type CapRequest,
+	type ErrorDescriber,
 	type JourneyStore,
 } from '../../../lib';
 import type { OperationName } from '../description';
@@ -16,7 +22,7 @@ import * as check from './check.operation';
 import * as checkAndReserve from './checkAndReserve.operation';
 import * as record from './record.operation';
 import * as release from './release.operation';
-import { displayZone, ItemParameters, ParameterError, type InvalidZonePolicy, type Plan } from './shared';
+import { displayZone, ItemParameters, type InvalidZonePolicy, type Plan } from './shared';
 
 const operations: Record<OperationName, { plan: (p: ItemParameters, itemIndex: number) => Plan }> = {
 	checkAndReserve,
@@ -37,7 +43,7 @@ interface Options {
 /** Items per store call: one pipelined round trip each (a typical execution needs one). */
 export const STORE_BATCH = 5000;
 
-/** The decision field on every item (DESIGN §3); retryAt is an ISO date a Wait node can use. */
+/** The decision field on every item; retryAt is an ISO date a Wait node can use. */
 interface CapField extends IDataObject {
 	allowed: boolean;
 	reason: string;
@@ -63,7 +69,6 @@ type Outcome = { field: CapField } | { error: NodeOperationError };
  * and routes each item to Allowed (0) or Capped (1) with its `frequencyCap` decision.
  */
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = ctx.getInputData();
 	const operation = ctx.getNodeParameter('operation', 0) as OperationName;
 	const mode = operations[operation];
 	if (!mode) {
@@ -86,64 +91,45 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		});
 	}
 
-	// 1. plan and validate every item; a bad item fails alone
+	// plan and validate every item; without Continue On Fail a bad item stops the node here,
+	// before anything is reserved or recorded
 	const params = new ItemParameters(ctx, fallbackZone, options.onInvalidTimezone ?? 'error');
-	const plans: Array<Plan | undefined> = new Array(items.length);
-	const outcomes: Array<Outcome | undefined> = new Array(items.length);
 	const zoneCache = new Map<string, number[]>();
 	const now = Date.now();
-	for (let i = 0; i < items.length; i++) {
-		try {
+	const batch = readItems<Plan, CapField>(
+		ctx,
+		(i) => {
 			const plan = mode.plan(params, i);
 			if (plan.request) validateCapRequest(plan.request, now, zoneCache);
-			plans[i] = plan;
-		} catch (error) {
-			outcomes[i] = { error: asNodeError(ctx, error, i) };
-		}
-	}
+			return plan;
+		},
+		describeError,
+	);
+	const plans: Array<Plan | undefined> = new Array(batch.items.length);
+	for (const { itemIndex, value } of batch.ready) plans[itemIndex] = value;
 
-	// without Continue On Fail a bad item stops the node before anything is reserved or
-	// recorded, so the user's retry after fixing it counts no item twice
-	if (!ctx.continueOnFail()) {
-		const first = outcomes.find((o): o is { error: NodeOperationError } => o !== undefined && 'error' in o);
-		if (first) throw first.error;
-	}
-
-	// 2. one store batch for every planned request
-	const pending = plans.flatMap((plan, i) => (plan?.request ? [i] : []));
+	// one store batch for every planned request
+	const pending = batch.ready.flatMap(({ itemIndex, value }) => (value.request ? [itemIndex] : []));
 	if (pending.length > 0) {
 		let store: JourneyStore | undefined;
 		try {
 			store = await resolveStore(ctx, pending[0]);
 		} catch (error) {
-			for (const i of pending) outcomes[i] = { error: asNodeError(ctx, error, i) };
+			batch.failAll(pending, error);
 		}
-		if (store) await decideWithStore(ctx, store, pending, plans, outcomes, policy, timeoutMs);
+		if (store) await decideWithStore(ctx, store, pending, plans, batch, policy, timeoutMs);
 	}
 
-	// 3. bypassed items that needed no store call
-	for (let i = 0; i < items.length; i++) {
-		const plan = plans[i];
-		if (plan && !outcomes[i] && plan.bypass) outcomes[i] = { field: bypassField(plan.messageKey) };
+	// bypassed items that needed no store call
+	for (const { itemIndex, value } of batch.ready) {
+		if (value.bypass && !batch.errorOf(itemIndex) && batch.resultOf(itemIndex) === undefined) batch.set(itemIndex, bypassField(value.messageKey));
 	}
 
-	// 4. route
-	const allowed: INodeExecutionData[] = [];
-	const capped: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const outcome = outcomes[i] as Outcome;
-		if ('error' in outcome) {
-			if (!ctx.continueOnFail()) throw outcome.error;
-			// an item that could not be decided is never sent
-			capped.push({ json: { ...items[i].json, error: outcome.error.message }, pairedItem: { item: i } });
-			continue;
-		}
-		if (plans[i]?.request?.mode === 'reserve' || plans[i]?.request?.mode === 'check') withContactTime(outcome.field, displayZone(params, i));
-		const out: INodeExecutionData = { json: { ...items[i].json, frequencyCap: outcome.field }, pairedItem: { item: i } };
-		if (items[i].binary) out.binary = items[i].binary;
-		(outcome.field.allowed ? allowed : capped).push(out);
-	}
-	return [allowed, capped];
+	// an item that could not be decided is never sent: it leaves on Capped
+	return batch.route(2, 1, (i, field) => {
+		if (plans[i]?.request?.mode === 'reserve' || plans[i]?.request?.mode === 'check') withContactTime(field, displayZone(params, i));
+		return { output: field.allowed ? 0 : 1, item: withField(batch.items[i], i, 'frequencyCap', field) };
+	});
 }
 
 async function decideWithStore(
@@ -151,7 +137,7 @@ async function decideWithStore(
 	store: JourneyStore,
 	pending: number[],
 	plans: Array<Plan | undefined>,
-	outcomes: Array<Outcome | undefined>,
+	batch: ItemBatch<Plan, CapField>,
 	policy: StorePolicy,
 	timeoutMs: number,
 ): Promise<void> {
@@ -175,7 +161,7 @@ async function decideWithStore(
 			} catch (error) {
 				if (error instanceof StoreUnavailableError) down = error;
 				else if (error instanceof CapRequestError) {
-					for (const i of chunk) outcomes[i] = { error: asNodeError(ctx, error, i) };
+					batch.failAll(chunk, error);
 					continue;
 				} else {
 					down = new StoreUnavailableError('The store failed', { cause: error, detail: (error as Error).message });
@@ -185,10 +171,12 @@ async function decideWithStore(
 		chunk.forEach((i, j) => {
 			const plan = plans[i]!;
 			if (decisions) {
-				outcomes[i] = { field: plan.bypass ? bypassField(plan.messageKey) : decisionField(decisions[j], plan.messageKey) };
+				batch.set(i, plan.bypass ? bypassField(plan.messageKey) : decisionField(decisions[j], plan.messageKey));
 				return;
 			}
-			outcomes[i] = unavailableOutcome(ctx, down!, plan, policy, i);
+			const outcome = unavailableOutcome(ctx, down!, plan, policy, i);
+			if ('error' in outcome) batch.fail(i, outcome.error);
+			else batch.set(i, outcome.field);
 		});
 	}
 }
@@ -270,19 +258,13 @@ function unavailableOutcome(
 	};
 }
 
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	if (error instanceof ParameterError) {
-		return new NodeOperationError(ctx.getNode(), `Parameter "${error.parameter}": ${error.message}`, {
-			itemIndex,
-			description: error.hint,
-		});
-	}
+/** A cap the store refuses names the item; everything else is described as for every node. */
+const describeError: ErrorDescriber = (ctx, error, itemIndex) => {
 	if (error instanceof CapRequestError) {
-		return new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: ${error.message}`, {
+		return new NodeOperationError(ctx.getNode(), itemMessage(itemIndex, error.message), {
 			itemIndex,
 			description: 'Change the parameter the message names (Caps, Channel, Campaign, Contact Time Zone or Quiet Hours).',
 		});
 	}
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-}
+	return toNodeError(ctx, error, itemIndex);
+};

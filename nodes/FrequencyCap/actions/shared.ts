@@ -1,6 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { isValidTimeZone, journeyContextOf, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
-import { parameterReader } from '../params';
+import { isValidTimeZone, ItemError, itemMessage, journeyContextOf, parameterReader, webhookBodyHint, type CapRequest, type CapRule, type CapScope, type SendWindow } from '../../../lib';
 
 /** A request to send to the store, or a decision made without it (transactional bypass). */
 export interface Plan {
@@ -16,19 +15,7 @@ export interface Plan {
 /** What to do with a contact time zone that is not a valid IANA zone (Options). */
 export type InvalidZonePolicy = 'error' | 'fallback';
 
-/** A bad parameter value on one item; the router turns it into a NodeOperationError. */
-export class ParameterError extends Error {
-	constructor(
-		readonly parameter: string,
-		message: string,
-		readonly hint: string,
-	) {
-		super(message);
-		this.name = 'ParameterError';
-	}
-}
-
-/** Parameter readers for one execution (see params.ts: cheap for the usual `$json.x` values). */
+/** Parameter readers for one execution (cheap for the usual `$json.x` values). */
 export class ItemParameters {
 	readonly contactId;
 	readonly channel;
@@ -85,11 +72,11 @@ export function readMessage(p: ItemParameters, itemIndex: number): Omit<CapReque
 export function readContactId(p: ItemParameters, itemIndex: number): string {
 	const contactId = text(p.contactId(itemIndex));
 	if (!contactId) {
-		throw new ParameterError(
-			'Contact ID',
-			`Item ${itemIndex + 1}: Contact ID is empty`,
+		throw new ItemError(
+			itemMessage(itemIndex, `Contact ID is empty`),
 			webhookBodyHint(p.ctx.getInputData()[itemIndex]?.json, 'contactId', 'Contact ID') ??
 				'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }} or {{ $json.email }}.',
+			'Contact ID',
 		);
 	}
 	return contactId;
@@ -117,31 +104,31 @@ function readTags(value: unknown, itemIndex: number): string[] | undefined {
 	if (Array.isArray(value) && value.every((t) => typeof t === 'string' || typeof t === 'number')) {
 		return value.map((t) => String(t).trim()).filter(Boolean);
 	}
-	throw new ParameterError(
-		'Tags',
-		`Item ${itemIndex + 1}: Tags must be a list of names or a comma-separated string, got ${JSON.stringify(value)}`,
+	throw new ItemError(
+		itemMessage(itemIndex, `Tags must be a list of names or a comma-separated string, got ${JSON.stringify(value)}`),
 		'Map "Tags" to a list such as ["promotional"] or a string such as "promotional, newsletter".',
+		'Tags',
 	);
 }
 
-/** Time zone, caps and send window for a capping mode. */
-export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'sendWindow'> {
+/** Time zone, caps and quiet hours for a capping mode. */
+export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'quietHours'> {
 	const rules = sharedRules(p, p.caps(itemIndex)?.cap ?? [], itemIndex);
-	const sendWindow: SendWindow | undefined = p.quietHours(itemIndex)
+	const quietHours: SendWindow | undefined = p.quietHours(itemIndex)
 		? { from: clockTime(p.sendFrom, 'Send From', itemIndex), until: clockTime(p.sendUntil, 'Send Until', itemIndex) }
 		: undefined;
-	const needsZone = sendWindow !== undefined || rules.some((r) => r.kind === 'limit' && r.window.kind === 'calendar');
-	if (!needsZone) return { rules, sendWindow };
+	const needsZone = quietHours !== undefined || rules.some((r) => r.kind === 'limit' && r.window.kind === 'calendar');
+	if (!needsZone) return { rules, quietHours };
 	const zone = text(p.timezone(itemIndex));
-	if (zone && !isValidTimeZone(zone) && p.invalidZone === 'fallback') return { timeZone: p.fallbackZone, rules, sendWindow };
+	if (zone && !isValidTimeZone(zone) && p.invalidZone === 'fallback') return { timeZone: p.fallbackZone, rules, quietHours };
 	if (zone && !isValidTimeZone(zone)) {
-		throw new ParameterError(
-			'Contact Time Zone',
-			`Item ${itemIndex + 1}: ${JSON.stringify(zone)} is not a valid time zone`,
+		throw new ItemError(
+			itemMessage(itemIndex, `${JSON.stringify(zone)} is not a valid time zone`),
 			'Use an IANA zone name such as "Europe/Berlin" or "Asia/Seoul", fix the contact\'s field, or choose Options → Invalid Contact Time Zone → Use the Fallback Zone and Flag the Item.',
+			'Contact Time Zone',
 		);
 	}
-	return { timeZone: zone || p.fallbackZone, rules, sendWindow };
+	return { timeZone: zone || p.fallbackZone, rules, quietHours };
 }
 
 /**
@@ -173,10 +160,10 @@ const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 function clockTime(read: (itemIndex: number) => unknown, parameter: string, itemIndex: number): string {
 	const value = text(read(itemIndex));
 	if (CLOCK.test(value)) return value;
-	throw new ParameterError(
-		parameter,
-		`Item ${itemIndex + 1}: ${JSON.stringify(value)} is not a time of day as HH:mm (24-hour)`,
+	throw new ItemError(
+		itemMessage(itemIndex, `${JSON.stringify(value)} is not a time of day as HH:mm (24-hour)`),
 		`Write "${parameter}" as two-digit hours and minutes, e.g. 08:00 or 21:30.`,
+		parameter,
 	);
 }
 
@@ -185,10 +172,10 @@ export function readBypass(p: ItemParameters, itemIndex: number): boolean {
 	if (typeof value === 'boolean') return value;
 	if (value === 'true' || value === 1) return true;
 	if (value === 'false' || value === 0 || value === '' || value === undefined || value === null) return false;
-	throw new ParameterError(
-		'Transactional (Bypass Caps)',
-		`Item ${itemIndex + 1}: Transactional must be true or false, got ${JSON.stringify(value)}`,
+	throw new ItemError(
+		itemMessage(itemIndex, `Transactional must be true or false, got ${JSON.stringify(value)}`),
 		'Use an expression that gives true or false, e.g. {{ $json.type === "receipt" }}.',
+		'Transactional (Bypass Caps)',
 	);
 }
 
@@ -226,8 +213,8 @@ function toRule(cap: IDataObject, index: number, itemIndex: number): CapRule {
 	};
 }
 
-function capError(index: number, itemIndex: number, problem: string): ParameterError {
-	return new ParameterError(`Caps`, `Item ${itemIndex + 1}: cap ${index + 1}: ${problem}`, `Change cap ${index + 1} under "Caps".`);
+function capError(index: number, itemIndex: number, problem: string): ItemError {
+	return new ItemError(itemMessage(itemIndex, `cap ${index + 1}: ${problem}`), `Change cap ${index + 1} under "Caps".`, 'Caps');
 }
 
 function text(value: unknown): string {

@@ -1,4 +1,5 @@
-import { ItemError, type Operation } from './shared';
+import { ItemError, itemMessage } from '../../../lib';
+import type { Operation } from './shared';
 
 /** Drops the points of the named groups; Qualified when the contact is still above a threshold. */
 export const resetGroup: Operation = {
@@ -10,7 +11,7 @@ export const resetGroup: Operation = {
 		const unknown = groups.filter((g) => !Object.prototype.hasOwnProperty.call(options.settings.groups, g));
 		if (groups.length === 0 || unknown.length > 0) {
 			throw new ItemError(
-				`Item ${job.itemIndex + 1}: Groups to Reset ${groups.length === 0 ? 'is empty' : `names unknown groups: ${unknown.join(', ')}`}`,
+				itemMessage(job.itemIndex, `Groups to Reset ${groups.length === 0 ? 'is empty' : `names unknown groups: ${unknown.join(', ')}`}`),
 				`Use group names of the model, comma-separated: ${Object.keys(options.settings.groups).join(', ')}.`,
 			);
 		}

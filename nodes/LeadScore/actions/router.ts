@@ -3,20 +3,27 @@ import { NodeOperationError } from 'n8n-workflow';
 import {
 	DEFAULT_GRADE_BANDS,
 	gradeOf,
+	ItemBatch,
+	ItemError,
+	itemMessage,
+	parameterReader,
+	readItems,
 	resolveStore,
+	textOf,
+	toNodeError,
 	type CompiledScoringModel,
+	type ErrorDescriber,
 	type GradeBands,
 	type JourneyStore,
 	type ScoreOptions,
 	type ScoreState,
 } from '../../../lib';
-import { contactFieldReader } from '../../SegmentFilter/fieldReader';
 import type { OperationName } from '../description';
 import { loadModel } from '../model';
 import { getScore } from './getScore.operation';
 import { resetGroup } from './resetGroup.operation';
 import { score } from './score.operation';
-import { ItemError, type Job, type Operation } from './shared';
+import type { Job, Operation } from './shared';
 
 const operations: Record<OperationName, Operation> = { score, getScore, resetGroup };
 
@@ -29,6 +36,8 @@ interface Options extends Partial<GradeBands> {
 
 /** Items per store call: one pipelined round trip each. */
 const STORE_BATCH = 5000;
+const QUALIFIED = 0;
+const NOT_QUALIFIED = 1;
 
 /**
  * The Lead Score's item loop and error policy: the model is compiled once, each item is checked
@@ -40,13 +49,6 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const operation = ctx.getNodeParameter('operation', 0) as OperationName;
 	const op = operations[operation];
 	if (!op) throw new NodeOperationError(ctx.getNode(), `Unknown operation "${operation}"`, { description: 'Choose Score Event, Get Score or Reset Group.' });
-	const qualified: INodeExecutionData[] = [];
-	const notQualified: INodeExecutionData[] = [];
-	const fail = (error: unknown, itemIndex: number) => {
-		const nodeError = asNodeError(ctx, error, itemIndex);
-		if (!ctx.continueOnFail()) throw nodeError;
-		notQualified.push({ json: { ...items[itemIndex].json, error: nodeError.message }, pairedItem: { item: itemIndex } });
-	};
 
 	let model: CompiledScoringModel;
 	let store: JourneyStore;
@@ -67,43 +69,44 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		if (!(Number(options.timeoutMs) >= 10)) throw new ItemError(`Decision Timeout ${raw.decisionTimeoutMs} is not a number of milliseconds ≥ 10`, 'Set Options → Decision Timeout to e.g. 2000 (milliseconds).');
 		store = await resolveStore(ctx, 0);
 	} catch (error) {
-		for (let i = 0; i < items.length; i++) fail(error, i);
-		return [qualified, notQualified];
+		const failed = new ItemBatch<Job, ScoreState>(ctx, describeError);
+		failed.failAll(failed.items.keys(), error);
+		return failed.route(2, NOT_QUALIFIED, () => undefined);
 	}
 
-	const readContactId = contactFieldReader(ctx, 'contactId');
+	const readContactId = parameterReader<unknown>(ctx, 'contactId', '');
 	const plan = op.planner?.(ctx, options);
-	const jobs: Job[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const id = readContactId(itemIndex);
-			if (id === undefined || id === null || String(id).trim() === '') {
-				throw new ItemError(`Item ${itemIndex + 1}: Contact ID is empty`, 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.');
-			}
-			const job: Job = { itemIndex, contactId: String(id).trim(), json: items[itemIndex].json };
+	const batch = readItems<Job, ScoreState>(
+		ctx,
+		(itemIndex) => {
+			const contactId = textOf(readContactId(itemIndex));
+			if (contactId === '') throw new ItemError(itemMessage(itemIndex, 'Contact ID is empty'), 'Set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.');
+			const job: Job = { itemIndex, contactId, json: items[itemIndex].json };
 			plan?.(job);
-			jobs.push(job);
-		} catch (error) {
-			fail(error, itemIndex);
-		}
-	}
+			return job;
+		},
+		describeError,
+	);
+	const jobs = batch.ready.map((r) => r.value);
 
-	const results = new Map<number, ScoreState>();
 	for (let start = 0; start < jobs.length; start += STORE_BATCH) {
-		const batch = jobs.slice(start, start + STORE_BATCH);
+		const slice = jobs.slice(start, start + STORE_BATCH);
 		try {
 			const now = await store.now();
-			const states = await op.run({ ctx, model, store, options, jobs: batch, now });
-			batch.forEach((job, i) => results.set(job.itemIndex, states[i]));
+			const states = await op.run({ ctx, model, store, options, jobs: slice, now });
+			slice.forEach((job, i) => batch.set(job.itemIndex, states[i]));
 		} catch (error) {
-			for (const job of batch) fail(error, job.itemIndex);
+			batch.failAll(
+				slice.map((job) => job.itemIndex),
+				error,
+			);
+			// without Continue On Fail the later batches are not sent
+			batch.stopOnBadItem();
 		}
 	}
 
 	const history = operation === 'getScore' && raw.includeHistory ? await historyOf(ctx, store, jobs, options.logLimit) : undefined;
-	for (const job of jobs) {
-		const state = results.get(job.itemIndex);
-		if (!state) continue;
+	return batch.route(2, NOT_QUALIFIED, (itemIndex, state) => {
 		const leadScore: IDataObject = {
 			total: state.total,
 			groups: state.groups,
@@ -113,12 +116,10 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 			above: state.above,
 			rules: state.applied.map((r) => ({ name: r.rule, points: r.points, group: r.group })),
 			...(state.duplicate ? { duplicate: true } : {}),
-			...(history ? { history: history.get(job.itemIndex) as unknown as IDataObject[] } : {}),
+			...(history ? { history: history.get(itemIndex) as unknown as IDataObject[] } : {}),
 		};
-		const out: INodeExecutionData = { json: { ...job.json, leadScore }, pairedItem: { item: job.itemIndex } };
-		(op.qualified(state) ? qualified : notQualified).push(out);
-	}
-	return [qualified, notQualified];
+		return { output: op.qualified(state) ? QUALIFIED : NOT_QUALIFIED, item: { json: { ...items[itemIndex].json, leadScore }, pairedItem: { item: itemIndex } } };
+	});
 }
 
 async function historyOf(ctx: IExecuteFunctions, store: JourneyStore, jobs: Job[], limit: number) {
@@ -129,7 +130,7 @@ async function historyOf(ctx: IExecuteFunctions, store: JourneyStore, jobs: Job[
 		);
 		return new Map(jobs.map((job, i) => [job.itemIndex, logs[i]]));
 	} catch (error) {
-		throw asNodeError(ctx, error, 0);
+		throw describeError(ctx, error, 0);
 	}
 }
 
@@ -139,9 +140,9 @@ function pick(raw: Options): Partial<GradeBands> {
 	return out;
 }
 
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	if (error instanceof ItemError) return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+/** A store outage says nothing of the batch changed; other errors name the item. */
+const describeError: ErrorDescriber = (ctx, error, itemIndex) => {
+	if (error instanceof NodeOperationError || error instanceof ItemError) return toNodeError(ctx, error, itemIndex);
 	const e = error as Error & { name?: string };
 	if (e?.name === 'StoreUnavailableError') {
 		return new NodeOperationError(ctx.getNode(), `The store could not score item ${itemIndex + 1}: ${e.message}`, {
@@ -149,5 +150,5 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 			description: 'Nothing was changed for the items of this batch; run the workflow again when the store answers.',
 		});
 	}
-	return new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: ${e?.message ?? String(error)}`, { itemIndex });
-}
+	return new NodeOperationError(ctx.getNode(), itemMessage(itemIndex, e?.message ?? String(error)), { itemIndex });
+};

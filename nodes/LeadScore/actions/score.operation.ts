@@ -1,7 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
-import { isValidTimeZone, type ContactEvent, type DynamicFacts, type ScoreUpdate } from '../../../lib';
-import { contactFieldReader } from '../../SegmentFilter/fieldReader';
-import { ItemError, type Job, type Operation, type OperationInput } from './shared';
+import { isValidTimeZone, ItemError, itemMessage, parameterReader, type ContactEvent, type DynamicFacts, type ScoreUpdate } from '../../../lib';
+import type { Job, Operation, OperationInput } from './shared';
 
 const hasOwn = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
 
@@ -21,7 +20,7 @@ export function eventOf(json: IDataObject, field: string): IDataObject | undefin
 export const score: Operation = {
 	planner: (ctx) => {
 		const eventField = String(ctx.getNodeParameter('eventField', 0, 'event')).trim();
-		const readZone = contactFieldReader(ctx, 'timezone');
+		const readZone = parameterReader<unknown>(ctx, 'timezone', '');
 		const hasKey = Boolean((ctx.getNode().parameters.options as IDataObject | undefined)?.updateKey);
 		const run = `run:${ctx.getExecutionId()}:${ctx.getNode().id}:`;
 		const fallbackZone = ctx.getTimezone();
@@ -30,7 +29,7 @@ export const score: Operation = {
 			const zone = String(readZone(job.itemIndex) ?? '').trim() || fallbackZone;
 			if (!isValidTimeZone(zone)) {
 				throw new ItemError(
-					`Item ${job.itemIndex + 1}: Contact Time Zone "${zone}" is not a valid time zone`,
+					itemMessage(job.itemIndex, `Contact Time Zone "${zone}" is not a valid time zone`),
 					'Use an IANA zone name such as "Europe/Berlin", "Asia/Seoul" or "UTC", or leave it empty for the workflow\'s zone.',
 				);
 			}

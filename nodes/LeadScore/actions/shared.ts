@@ -33,13 +33,3 @@ export interface Operation {
 	/** whether an item leaves on Qualified */
 	qualified(state: ScoreState): boolean;
 }
-
-/** A problem with one item's parameters, reported for that item (numbered from 1, as n8n shows them). */
-export class ItemError extends Error {
-	constructor(
-		message: string,
-		readonly description: string,
-	) {
-		super(message);
-	}
-}

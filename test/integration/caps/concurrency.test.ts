@@ -1,5 +1,5 @@
 /**
- * "No cap exceeded under concurrency (many workers, one contact)" (DESIGN §12), with real OS
+ * "No cap exceeded under concurrency (many workers, one contact)", with real OS
  * processes: 4 processes × 250 concurrent check-and-reserve calls for one contact, cap 3 →
  * exactly 3 allowed, repeated REPETITIONS times; and one message key submitted 1..10 times by
  * every process at once → exactly one slot.

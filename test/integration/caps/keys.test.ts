@@ -1,5 +1,5 @@
 /**
- * Key hygiene (DESIGN §5, §12): whatever the contact id (colons, braces, spaces, unicode,
+ * Key hygiene: whatever the contact id (colons, braces, spaces, unicode,
  * 10 kB), every key is `<namespace>:<kind>:{<22 base64url chars>}:<suffix>`, holds no raw id,
  * all keys of one contact sit in one Redis Cluster slot, and every key has a TTL. Two
  * namespaces never see each other's counts or events.

@@ -72,10 +72,13 @@ describe('Journey Entry node', () => {
 
 	it('names the item (counted from 1) and the parameter on bad input; Continue On Fail sends it to Not Entered', async () => {
 		const items = [{ contactId: `c-${unique()}` }, { contactId: '' }];
+		const enter = vi.spyOn(getMemoryStore().entries, 'enter');
 		const error = await run({ items }).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect((error as Error).message).toBe('Item 2: Contact ID is empty');
 		expect((error as NodeOperationError).description).toMatch(/parameter "Contact ID"/);
+		// without Continue On Fail the bad item stops the node before the good one is entered
+		expect(enter).not.toHaveBeenCalled();
 
 		const keyless = await run({ items: [{ contactId: `c-${unique()}` }], parameters: { reentry: 'oncePerKey' } }).catch((e: unknown) => e);
 		expect((keyless as Error).message).toMatch(/Item 1: Entry Key is empty, and Re-Entry is "Once Per Entry Key"/);

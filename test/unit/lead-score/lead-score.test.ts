@@ -127,8 +127,9 @@ describe('Lead Score node', () => {
 		const items = [event(c, 'page_viewed'), { event: { name: 'x' } }];
 		await expect(run(items, { operation: 'score', ...builder })).rejects.toThrow('Item 2: Contact ID is empty');
 		const [, out] = await run(items, { operation: 'score', ...builder }, { continueOnFail: true });
-		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 0 }]);
-		expect(out[0].json.error).toBe('Item 2: Contact ID is empty');
+		// in input order, as every node of the package routes
+		expect(out.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(out[1].json.error).toBe('Item 2: Contact ID is empty');
 		const [, reset] = await run([{ contactId: c }], { operation: 'resetGroup', ...builder, resetGroups: 'engagment' }, { continueOnFail: true });
 		expect(reset[0].json.error).toContain('Item 1: Groups to Reset names unknown groups: engagment');
 	});

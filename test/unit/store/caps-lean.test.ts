@@ -31,9 +31,9 @@ const cases: Array<[string, Partial<CapRequest>, string]> = [
 	['calendar month under a day', { rules: [perDay, perMonth] }, '2024-02-29T23:59'],
 	['a tag rule that counts no tag of the message', { rules: [promoTag, perWeek] }, '2024-10-27T12:00'],
 	['a limit of 0', { rules: [perWeek, blocked] }, '2024-10-27T12:00'],
-	['inside the send window', { rules: [perDay], sendWindow: { from: '08:00', until: '21:00' } }, '2024-10-27T12:00'],
-	['outside the send window', { rules: [perDay], sendWindow: { from: '08:00', until: '21:00' } }, '2024-10-27T22:00'],
-	['a send window past midnight', { rules: [perWeek], sendWindow: { from: '22:00', until: '06:00' } }, '2024-10-27T02:30'],
+	['inside the sending hours', { rules: [perDay], quietHours: { from: '08:00', until: '21:00' } }, '2024-10-27T12:00'],
+	['during quiet hours', { rules: [perDay], quietHours: { from: '08:00', until: '21:00' } }, '2024-10-27T22:00'],
+	['sending hours past midnight', { rules: [perWeek], quietHours: { from: '22:00', until: '06:00' } }, '2024-10-27T02:30'],
 	['record', { mode: 'record', rules: undefined }, '2024-10-27T12:00'],
 	['check', { mode: 'check', rules: [perDay] }, '2024-10-27T12:00'],
 	['release', { mode: 'release', rules: undefined }, '2024-10-27T12:00'],
@@ -69,8 +69,8 @@ describe('the answer for a contact with no send log (Redis lean path)', () => {
 		});
 	}
 
-	it('the span ends where the answer would change: a calendar period or the send window', () => {
-		const request = { ...base, rules: [perDay], sendWindow: { from: '08:00', until: '21:00' } } as CapRequest;
+	it('the span ends where the answer would change: a calendar period or quiet hours', () => {
+		const request = { ...base, rules: [perDay], quietHours: { from: '08:00', until: '21:00' } } as CapRequest;
 		const around = at('2024-10-27T12:00');
 		const lean = leanAnswer(compileCapRequest(request, around, dimName), around)!;
 		expect(lean.from).toBe(at('2024-10-27T08:00'));

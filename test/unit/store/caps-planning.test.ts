@@ -29,7 +29,7 @@ describe('cap planning (shared by both stores)', () => {
 		]);
 	});
 
-	it('send windows: daily intervals in the zone, past midnight when until < from, DST gaps move forward', () => {
+	it('quiet hours: daily intervals outside them in the zone, past midnight when until < from, DST gaps move forward', () => {
 		const seoul = 'Asia/Seoul';
 		const w = sendWindowIntervals({ from: '08:00', until: '21:00' }, seoul, at('2024-06-01T12:00', seoul));
 		expect(w).toHaveLength(10);
@@ -81,7 +81,7 @@ describe('cap planning (shared by both stores)', () => {
 		bad({ mode: 'reserve', contactId: 'c', rules: [{ kind: 'limit', id: 'x', scope: 'all', limit: 1, window: { kind: 'rolling', ms: 31 * 86_400_000 } }] }, /30 days/);
 		bad({ mode: 'reserve', contactId: 'c', rules: [{ kind: 'limit', id: 'x', scope: 'all', limit: 1, window: { kind: 'calendar', unit: 'day' } }] }, /time zone/);
 		bad({ mode: 'reserve', contactId: 'c', tags: 'promo' }, /list of strings/);
-		expect(() => validateCapRequest({ mode: 'reserve', contactId: 'c', sendWindow: { from: '08:00', until: '20:00' }, timeZone: 'Nowhere/Else' })).toThrow(CapRequestError);
+		expect(() => validateCapRequest({ mode: 'reserve', contactId: 'c', quietHours: { from: '08:00', until: '20:00' }, timeZone: 'Nowhere/Else' })).toThrow(CapRequestError);
 	});
 
 	it('a shape validated once is not compiled again, and a bad request never passes as a valid shape', () => {
