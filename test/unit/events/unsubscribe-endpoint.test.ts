@@ -4,9 +4,11 @@
  * a bad token records nothing, and the link Channel Send makes is the path the trigger serves.
  */
 import { randomUUID } from 'node:crypto';
+import { NodeHelpers } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 import { unsubscribeToken, unsubscribeUrl } from '../../../lib/channels/unsubscribe';
 import { getMemoryStore } from '../../../lib/store/memory/MemoryStore';
+import { ChannelSend } from '../../../nodes/ChannelSend/ChannelSend.node';
 import { JourneyEventTrigger } from '../../../nodes/JourneyEventTrigger/JourneyEventTrigger.node';
 import { fakeWebhook } from './helpers';
 
@@ -45,6 +47,16 @@ describe('Journey Event Trigger: unsubscribe endpoint', () => {
 		const link = new URL(unsubscribeUrl('https://n8n.example.com/webhook/journey-events/unsubscribe', SECRET, { contactId: 'c-1', channel: 'email', issuedAt: 1 }));
 		expect(link.pathname).toBe('/webhook/journey-events/unsubscribe');
 		expect([...link.searchParams.keys()]).toEqual(['token']);
+	});
+
+	it("n8n keeps Channel Send's email options (Unsubscribe Endpoint, From) inside its Options collection", () => {
+		const description = new ChannelSend().description;
+		const options = { unsubscribeEndpoint: 'https://n8n.example.com/webhook/journey-events/unsubscribe', unsubscribeUrl: 'https://x.example/u', from: 'news@acme.example', replyTo: 'help@acme.example', retries: 0 };
+		// what n8n does to saved parameters before the node reads them: hidden options are dropped
+		const resolved = NodeHelpers.getNodeParameters(description.properties, { channel: 'email', messageType: 'marketing', options }, false, false, null, description);
+		expect(resolved?.options).toEqual(options);
+		const forSlack = NodeHelpers.getNodeParameters(description.properties, { channel: 'slack', messageType: 'marketing', options }, false, false, null, description);
+		expect(forSlack?.options).toEqual({ retries: 0 });
 	});
 
 	it('one-click POST with a valid token records the unsubscribe and does not start the workflow', async () => {
