@@ -55,7 +55,17 @@ export function unsubscribeUrl(endpoint: string, secret: string, claim: Unsubscr
 	return url.toString();
 }
 
-/** The contact-state change an unsubscribe link records (as the Journey Event node records one). */
+/** Channels a link can unsubscribe from as such; any other name is a consent topic (a list). */
+const LINK_CHANNELS = new Set(['email', 'all']);
+
+/**
+ * The contact-state change an unsubscribe link records (as the Journey Event node records one).
+ * A link made for a consent topic (Channel Send's Consent Topic, e.g. `newsletter`) withdraws
+ * that consent too: Channel Send checks unsubscribes per channel and consent per topic, so
+ * without it the next newsletter would still go out.
+ */
 export function unsubscribeChange(claim: UnsubscribeClaim, at: number): ContactStateChange {
-	return { contactId: claim.contactId, at, unsubscribe: [claim.channel], source: 'unsubscribe link' };
+	const change: ContactStateChange = { contactId: claim.contactId, at, unsubscribe: [claim.channel], source: 'unsubscribe link' };
+	if (!LINK_CHANNELS.has(claim.channel)) change.consent = { [claim.channel]: false };
+	return change;
 }

@@ -66,6 +66,8 @@ export const messageProperties: INodeProperties[] = [
 ];
 
 const email = { show: { channel: ['email', 'resendEmail'] } };
+/** the same, for options inside a collection: a bare name there is the collection's own field, '/' is the node's */
+const emailOption = { show: { '/channel': ['email', 'resendEmail'] } };
 const webhook = { show: { channel: ['webhook'] } };
 
 export const emailProperties: INodeProperties[] = [
@@ -260,7 +262,7 @@ export const optionProperties: INodeProperties[] = [
 				default: '',
 				placeholder: 'Acme <news@acme.example>',
 				description: 'Overrides the credential\'s sender',
-				displayOptions: email,
+				displayOptions: emailOption,
 			},
 			{
 				displayName: 'Korean Advertising Rules',
@@ -329,7 +331,7 @@ export const optionProperties: INodeProperties[] = [
 				name: 'replyTo',
 				type: 'string',
 				default: '',
-				displayOptions: email,
+				displayOptions: emailOption,
 			},
 			{
 				displayName: 'Resend After Unknown Outcome',
@@ -356,7 +358,7 @@ export const optionProperties: INodeProperties[] = [
 				placeholder: 'https://n8n.example.com/webhook/journey-events/unsubscribe',
 				description:
 					'Marketing email: a one-click unsubscribe link per contact to this URL, with an opaque token signed by the Journey Event Signing credential (no address in the link). Overrides Unsubscribe URL.',
-				displayOptions: email,
+				displayOptions: emailOption,
 			},
 			{
 				displayName: 'Unsubscribe URL',
@@ -364,7 +366,7 @@ export const optionProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description: 'Marketing email: sent as List-Unsubscribe with one-click POST (RFC 8058) and as a link at the end of the body',
-				displayOptions: email,
+				displayOptions: emailOption,
 			},
 			{
 				displayName: 'When the Provider Fails',

@@ -12,6 +12,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { journeyEventSigningSecretTest, storeCredentialTest } from '../../lib';
 import { JOURNEY_EVENTS_PICKER_DESCRIPTION, journeyEventTriggerProperties } from './description';
 import { handleDelivery } from './delivery';
+import { handleUnsubscribe, UNSUBSCRIBE_SUFFIX } from './unsubscribe';
 
 // eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete -- n8n hosts this endpoint itself; senders are configured with its URL, there is no third-party subscription to create or delete
 export class JourneyEventTrigger implements INodeType {
@@ -51,6 +52,22 @@ export class JourneyEventTrigger implements INodeType {
 				path: '={{ $parameter["path"] }}',
 				isFullPath: true,
 			},
+			// the one-click unsubscribe link of marketing email (POST records it, GET shows a page with
+			// a button); n8n knows only the webhook names 'default' and 'setup'
+			{
+				name: 'setup',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: `={{ $parameter["path"] + "${UNSUBSCRIBE_SUFFIX}" }}`,
+				isFullPath: true,
+			},
+			{
+				name: 'setup',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: `={{ $parameter["path"] + "${UNSUBSCRIBE_SUFFIX}" }}`,
+				isFullPath: true,
+			},
 		],
 		triggerPanel: {
 			header: 'Send a signed test event to the Test URL above',
@@ -78,6 +95,7 @@ export class JourneyEventTrigger implements INodeType {
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		if (this.getWebhookName() === 'setup') return await handleUnsubscribe(this);
 		return await handleDelivery(this);
 	}
 }

@@ -12,7 +12,8 @@ export const journeyEventTriggerProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'journey-events',
 		required: true,
-		description: 'The webhook path: events are POSTed to the n8n webhook URL followed by /webhook/ and this path',
+		description:
+			'The webhook path: events are POSTed to the n8n webhook URL followed by /webhook/ and this path. The same URL followed by /unsubscribe is the one-click unsubscribe link for Channel Send\'s Unsubscribe Endpoint.',
 	},
 	{
 		displayName:

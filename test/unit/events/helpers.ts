@@ -97,6 +97,9 @@ export function fakeExecute(options: FakeExecuteOptions): FakeExecute {
 export interface FakeResponse {
 	status?: number;
 	body?: unknown;
+	headers?: Record<string, string>;
+	/** what the node wrote with res.end (e.g. an HTML page) */
+	text?: string;
 }
 
 export interface FakeWebhookOptions {
@@ -112,6 +115,10 @@ export interface FakeWebhookOptions {
 	storeCredentials?: Record<string, Record<string, unknown>>;
 	/** n8n's execution mode; 'manual' is a test webhook */
 	mode?: string;
+	/** which of the node's webhooks was called (getWebhookName) */
+	webhookName?: string;
+	method?: string;
+	query?: Record<string, unknown>;
 }
 
 export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctions; response: FakeResponse; logs: LogLine[] } {
@@ -134,12 +141,22 @@ export function fakeWebhook(options: FakeWebhookOptions): { ctx: IWebhookFunctio
 			response.body = body;
 			return res;
 		},
+		setHeader(name: string, value: string) {
+			response.headers = { ...response.headers, [name.toLowerCase()]: value };
+			return res;
+		},
+		end(text?: string) {
+			response.text = text;
+			return res;
+		},
 	};
 	const logger = memoryLogger();
 	const ctx = {
 		getBodyData: () => options.body,
 		getHeaderData: () => options.headers ?? {},
-		getRequestObject: () => ({ body: options.body, headers: options.headers ?? {}, rawBody: options.rawBody }),
+		getRequestObject: () => ({ method: options.method ?? 'POST', body: options.body, headers: options.headers ?? {}, rawBody: options.rawBody, query: options.query ?? {} }),
+		getQueryData: () => options.query ?? {},
+		getWebhookName: () => options.webhookName ?? 'default',
 		getResponseObject: () => res,
 		getNode: () => node,
 		getWorkflow: () => ({ id: options.workflowId ?? 'wf-1', name: 'Test Workflow', active: true }),
