@@ -56,7 +56,7 @@ export const journeyEventProperties: INodeProperties[] = [
 				value: 'subscription',
 				action: 'Unsubscribe or resubscribe',
 				description:
-					'Mark the contact as unsubscribed from (or subscribed again to) channels or all channels. Channel Send will skip unsubscribed contacts; no node of this package checks it yet, so check it yourself before sending.',
+					'Mark the contact as unsubscribed from (or subscribed again to) channels or all channels. Channel Send skips unsubscribed contacts (it reads this store); a send from any other node is not checked.',
 			},
 			{
 				name: 'Erase Contact',

@@ -253,7 +253,7 @@ describe('Journey Event node', () => {
 	it('says what enforces "unsubscribe" today', () => {
 		const operation = action.description.properties.find((p) => p.name === 'operation');
 		const subscription = (operation?.options as Array<{ value: string; description: string }>).find((o) => o.value === 'subscription');
-		expect(subscription?.description).toMatch(/Channel Send will skip unsubscribed contacts; no node of this package checks it yet/);
+		expect(subscription?.description).toMatch(/Channel Send skips unsubscribed contacts \(it reads this store\); a send from any other node is not checked/);
 	});
 
 	it('fails naming the item and field, or passes the error on with continue on fail', async () => {
