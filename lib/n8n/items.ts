@@ -176,18 +176,7 @@ export function parameterReader<T>(ctx: IExecuteFunctions, path: string, fallbac
 	if (typeof raw === 'string') {
 		const simple = SIMPLE_JSON_PATH.exec(raw);
 		if (simple) {
-			const items = ctx.getInputData();
-			const keys = simple[1].slice(1).split('.');
-			return (itemIndex) => {
-				let value: unknown = items[itemIndex].json;
-				for (const key of keys) {
-					if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) {
-						return undefined as T;
-					}
-					value = (value as Record<string, unknown>)[key];
-				}
-				return value as T;
-			};
+			return jsonPathReader(ctx.getInputData(), simple[1].slice(1).split('.')) as (itemIndex: number) => T;
 		}
 	}
 	if (raw !== undefined && !hasExpression(raw)) {
@@ -201,6 +190,18 @@ export function parameterReader<T>(ctx: IExecuteFunctions, path: string, fallbac
 		};
 	}
 	return (itemIndex) => ctx.getNodeParameter(path, itemIndex, fallback) as T;
+}
+
+/** Reads `keys` (a path such as contact.email, split) from each item's JSON; undefined where absent. */
+export function jsonPathReader(items: INodeExecutionData[], keys: string[]): (itemIndex: number) => unknown {
+	return (itemIndex) => {
+		let value: unknown = items[itemIndex].json;
+		for (const key of keys) {
+			if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+			value = (value as Record<string, unknown>)[key];
+		}
+		return value;
+	};
 }
 
 function rawParameter(ctx: IExecuteFunctions, path: string): unknown {
