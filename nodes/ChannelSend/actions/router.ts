@@ -5,11 +5,10 @@ import {
 	DEFAULT_SEND_RETENTION_MS,
 	ingestEvents,
 	isValidTimeZone,
-	ItemBatch,
 	ItemError,
 	limiterFor,
 	ProviderError,
-	resolveStore,
+	readItems,
 	StoreUnavailableError,
 	signingCredentialProblem,
 	toNodeError,
@@ -17,9 +16,10 @@ import {
 	validateQuietHours,
 	withField,
 	withRetries,
-	type ErrorDescriber,
 	type CapRequest,
 	type ContactState,
+	type ErrorDescriber,
+	type ItemBatch,
 	type JourneyStore,
 	type QuietHours,
 	type Refusal,
@@ -80,7 +80,7 @@ interface SendField extends IDataObject {
 }
 
 type Outcome = { sent: SendField } | { notSent: SendField; release: boolean };
-type Batch = ItemBatch<never, Outcome>;
+type Batch = ItemBatch<Plan, Outcome>;
 
 /**
  * Channel Send's item loop and error policy. Each channel (one file each) reads and checks an
@@ -90,34 +90,19 @@ type Batch = ItemBatch<never, Outcome>;
  * sends in the contacts' history and caps, and routes each item to Sent (0) or Not sent (1).
  */
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const batch: Batch = new ItemBatch(ctx, describeError);
-	const items = batch.items;
 	const channelName = ctx.getNodeParameter('channel', 0) as ChannelName;
 	const op = operations[channelName];
 	if (!op) {
 		throw new NodeOperationError(ctx.getNode(), `Unknown channel "${channelName}"`, { description: 'Choose a channel under "Channel".' });
 	}
-	const plans: Array<Plan | undefined> = new Array(items.length);
 	const linkSecret = await unsubscribeSecret(ctx, op);
-	for (let i = 0; i < items.length; i++) {
-		try {
-			plans[i] = plan(ctx, op, i, items[i], linkSecret);
-		} catch (error) {
-			batch.fail(i, error);
-		}
-	}
-	// a bad item fails the node before anything is claimed or sent
-	batch.stopOnBadItem();
-	const pending = plans.flatMap((p, i) => (p ? [i] : []));
-	if (pending.length > 0) {
-		let store: JourneyStore | undefined;
-		try {
-			store = await resolveStore(ctx, pending[0]);
-		} catch (error) {
-			batch.failAll(pending, error);
-		}
-		if (store) await sendAll(ctx, op, store, pending, plans, batch);
-	}
+	// a bad item fails the node here, before anything is claimed or sent
+	const items = ctx.getInputData();
+	const batch: Batch = readItems(ctx, (i) => plan(ctx, op, i, items[i], linkSecret), describeError);
+	const plans = batch.valuesByIndex();
+	const pending = batch.ready.map((r) => r.itemIndex);
+	const store = await batch.storeFor(pending);
+	if (store) await sendAll(ctx, op, store, pending, plans, batch);
 
 	// Sent (0) and Not sent (1); with Continue On Fail a failed item goes to Not sent
 	return batch.route(2, 1, (i, outcome) =>
