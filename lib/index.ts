@@ -13,6 +13,7 @@ export {
 	ItemBatch,
 	ItemError,
 	itemMessage,
+	jsonPathReader,
 	parameterReader,
 	readItems,
 	textOf,
@@ -21,6 +22,7 @@ export {
 	withField,
 	type ErrorDescriber,
 } from './n8n/items';
+export { builderOperators, conditionsFromRows, type BuilderError, type BuilderRow } from './n8n/conditionBuilder';
 export { isoInZone } from './n8n/time';
 export { whyNotResumed } from './n8n/explain';
 export { journeyEventSigningSecretTest, newSigningSecret, signingSecretProblem } from './n8n/signingSecret';

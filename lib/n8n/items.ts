@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { storeOutageError } from './store';
+import type { JourneyStore } from '../store/types';
+import { resolveStore, storeOutageError } from './store';
 
 /**
  * The item loop every node of the package shares: parameter reading, per-item errors, the
@@ -64,6 +65,24 @@ export class ItemBatch<T, R = unknown> {
 		this.items = ctx.getInputData();
 		this.errors = new Array(this.items.length);
 		this.results = new Array(this.items.length);
+	}
+
+	/** The ready items' values by item index (undefined for a failed item). */
+	valuesByIndex(): Array<T | undefined> {
+		const values: Array<T | undefined> = new Array(this.items.length);
+		for (const { itemIndex, value } of this.ready) values[itemIndex] = value;
+		return values;
+	}
+
+	/** The store these items use; when it cannot be reached they all fail with the reason. */
+	async storeFor(itemIndexes: number[]): Promise<JourneyStore | undefined> {
+		if (itemIndexes.length === 0) return undefined;
+		try {
+			return await resolveStore(this.ctx, itemIndexes[0]);
+		} catch (error) {
+			this.failAll(itemIndexes, error);
+			return undefined;
+		}
 	}
 
 	fail(itemIndex: number, error: unknown): void {
@@ -176,18 +195,7 @@ export function parameterReader<T>(ctx: IExecuteFunctions, path: string, fallbac
 	if (typeof raw === 'string') {
 		const simple = SIMPLE_JSON_PATH.exec(raw);
 		if (simple) {
-			const items = ctx.getInputData();
-			const keys = simple[1].slice(1).split('.');
-			return (itemIndex) => {
-				let value: unknown = items[itemIndex].json;
-				for (const key of keys) {
-					if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) {
-						return undefined as T;
-					}
-					value = (value as Record<string, unknown>)[key];
-				}
-				return value as T;
-			};
+			return jsonPathReader(ctx.getInputData(), simple[1].slice(1).split('.')) as (itemIndex: number) => T;
 		}
 	}
 	if (raw !== undefined && !hasExpression(raw)) {
@@ -201,6 +209,18 @@ export function parameterReader<T>(ctx: IExecuteFunctions, path: string, fallbac
 		};
 	}
 	return (itemIndex) => ctx.getNodeParameter(path, itemIndex, fallback) as T;
+}
+
+/** Reads `keys` (a path such as contact.email, split) from each item's JSON; undefined where absent. */
+export function jsonPathReader(items: INodeExecutionData[], keys: string[]): (itemIndex: number) => unknown {
+	return (itemIndex) => {
+		let value: unknown = items[itemIndex].json;
+		for (const key of keys) {
+			if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+			value = (value as Record<string, unknown>)[key];
+		}
+		return value;
+	};
 }
 
 function rawParameter(ctx: IExecuteFunctions, path: string): unknown {

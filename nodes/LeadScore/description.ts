@@ -1,6 +1,5 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { listScoringModels, storeProperties } from '../../lib';
-import { builderOperators } from '../SegmentFilter/description';
+import { builderOperators, listScoringModels, storeProperties } from '../../lib';
 
 export type OperationName = 'score' | 'getScore' | 'resetGroup';
 export type ModelSource = 'library' | 'json' | 'builder';

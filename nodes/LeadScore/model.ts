@@ -2,10 +2,12 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	compileScoringModel,
+	conditionsFromRows,
 	formatErrors,
 	getScoringModel,
 	parseRulesJson,
 	RulesValidationError,
+	type BuilderRow,
 	type CompiledScoringModel,
 	type DecaySpec,
 	type RepeatSpec,
@@ -13,7 +15,6 @@ import {
 	type ScoringRule,
 	type ValidationError,
 } from '../../lib';
-import { conditionsFromRows, type BuilderRow } from '../SegmentFilter/builderConditions';
 import type { ModelSource } from './description';
 
 interface RuleRow extends BuilderRow {

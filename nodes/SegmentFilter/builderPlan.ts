@@ -1,6 +1,6 @@
-import type { FilterConditionValue, FilterValue, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { FilterConditionValue, FilterValue, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { compileConditions, validateConditions, type CompiledConditions, type ConditionNode, type FailedCondition } from '../../lib';
+import { compileConditions, jsonPathReader, validateConditions, type CompiledConditions, type ConditionNode, type FailedCondition } from '../../lib';
 import { behaviourLeaf, pathFromAccessors, type BehaviourRow } from './behaviourRows';
 import { filterLeaf, TypeProblem, type FilterLeaf, type FilterSettings } from './filterConditions';
 
@@ -209,19 +209,11 @@ export class BuilderPlan {
 		return { compiled, facts, describe };
 	}
 
-	private reader(raw: unknown, items: Array<{ json: IDataObject }>, where: string): ValueReader {
+	private reader(raw: unknown, items: INodeExecutionData[], where: string): ValueReader {
 		if (typeof raw !== 'string' || !raw.startsWith('=')) return () => raw;
 		const path = JSON_PATH.exec(raw.trim());
 		if (path) {
-			const keys = pathFromAccessors(path[1]).split('.');
-			return (itemIndex) => {
-				let value: unknown = items[itemIndex].json;
-				for (const key of keys) {
-					if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
-					value = (value as Record<string, unknown>)[key];
-				}
-				return value;
-			};
+			return jsonPathReader(items, pathFromAccessors(path[1]).split('.'));
 		}
 		if (!ITEM_REFERENCE.test(raw)) {
 			let evaluated = false;

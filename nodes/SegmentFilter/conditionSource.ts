@@ -2,14 +2,15 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	compileConditions,
+	conditionsFromRows,
 	getSegment,
 	parseRulesJson,
 	validateConditions,
+	type BuilderRow,
 	type CompiledConditions,
 	type ConditionGroup,
 	type FailedCondition,
 } from '../../lib';
-import { conditionsFromRows, type BuilderRow } from './builderConditions';
 import { BuilderPlan } from './builderPlan';
 import { segmentConditions, segmentSettingsOf } from './segmentSettings';
 

@@ -1,10 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { isValidTimeZone, resolveStore, type ContactEvent, type EvaluationContext } from '../../lib';
+import {
+	isValidTimeZone,
+	ItemBatch,
+	itemMessage,
+	parameterReader,
+	resolveStore,
+	withField,
+	type ContactEvent,
+	type EvaluationContext,
+} from '../../lib';
 import { CONTACT_PREFIX } from './builderPlan';
 import { ConditionSource, type ItemSegment, type Mode } from './conditionSource';
 import { describeFailure } from './failureWords';
-import { contactFieldReader } from './fieldReader';
 
 interface Options {
 	includeFailedConditions?: boolean;
@@ -28,7 +36,8 @@ type Decision = { matched: boolean; segment: ItemSegment; context: EvaluationCon
  * event histories fetched — in one batched store call — and are decided in pass two.
  */
 export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promise<INodeExecutionData[][]> {
-	const items = ctx.getInputData();
+	const batch = new ItemBatch<never, Decision>(ctx);
+	const items = batch.items;
 	const mode = ctx.getNodeParameter('mode', 0) as Mode;
 	const options = ctx.getNodeParameter('options', 0, {}) as Options;
 	const now = Date.now();
@@ -39,8 +48,8 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 			location: 'outputPane',
 		});
 	}
-	const readZone = contactFieldReader(ctx, 'timezone');
-	const readContactId = contactFieldReader(ctx, 'contactId');
+	const readZone = parameterReader<unknown>(ctx, 'timezone', '');
+	const readContactId = parameterReader<unknown>(ctx, 'contactId', '');
 	const fallbackZone = (options.fallbackTimezone ?? '').trim() || ctx.getTimezone();
 	if (!isValidTimeZone(fallbackZone)) {
 		throw new NodeOperationError(ctx.getNode(), `Fallback Time Zone "${fallbackZone}" is not a valid time zone`, {
@@ -48,7 +57,6 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 		});
 	}
 
-	const decisions: Array<Decision | Error> = new Array(items.length);
 	const pending: Pending[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
@@ -65,7 +73,7 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 				const where = segment.facts ? '' : ` (${nonDate.path})`;
 				throw new NodeOperationError(
 					ctx.getNode(),
-					`Item ${itemIndex + 1}: field "${field}" is used with a date operator${where} but holds ${JSON.stringify(nonDate.factValue)}, which is not a date`,
+					itemMessage(itemIndex, `field "${field}" is used with a date operator${where} but holds ${JSON.stringify(nonDate.factValue)}, which is not a date`),
 					{
 						itemIndex,
 						description: `Give "${field}" an ISO date (2026-01-31 or 2026-01-31T09:00:00Z) or epoch milliseconds, or change the condition.`,
@@ -74,12 +82,12 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 			}
 			const matched = segment.compiled.evaluate(facts, context);
 			if (matched !== undefined) {
-				decisions[itemIndex] = { matched, segment, context, facts: keepFacts ? facts : undefined };
+				batch.set(itemIndex, { matched, segment, context, facts: keepFacts ? facts : undefined });
 				continue;
 			}
 			const contactId = readContactId(itemIndex);
 			if (contactId === undefined || contactId === null || String(contactId).trim() === '') {
-				throw new NodeOperationError(ctx.getNode(), `Item ${itemIndex + 1}: Contact ID is empty, but the segment has event conditions`, {
+				throw new NodeOperationError(ctx.getNode(), itemMessage(itemIndex, 'Contact ID is empty, but the segment has event conditions'), {
 					itemIndex,
 					description:
 						'Event conditions read the contact\'s recorded events: set "Contact ID" to the field that holds it, e.g. {{ $json.contactId }}.',
@@ -87,21 +95,16 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 			}
 			pending.push({ itemIndex, segment, context, contactId: String(contactId), facts });
 		} catch (error) {
-			decisions[itemIndex] = asNodeError(ctx, error, itemIndex);
+			batch.fail(itemIndex, error);
 		}
 	}
 
-	if (pending.length > 0) await decideWithEvents(ctx, pending, decisions);
+	// nothing is written, but a bad item fails the node before its store read, as in every node
+	batch.stopOnBadItem();
+	if (pending.length > 0) await decideWithEvents(ctx, pending, batch);
 
-	const matchedItems: INodeExecutionData[] = [];
-	const notMatchedItems: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const decision = decisions[itemIndex];
-		if (decision instanceof Error) {
-			if (!ctx.continueOnFail()) throw decision;
-			notMatchedItems.push({ json: { ...items[itemIndex].json, error: decision.message }, pairedItem: { item: itemIndex } });
-			continue;
-		}
+	// Matched (0) and Not Matched (1); with Continue On Fail a failed item goes to Not Matched
+	return batch.route(2, 1, (itemIndex, decision) => {
 		const segmentField: IDataObject = { matched: decision.matched };
 		if (decision.segment.name) segmentField.name = decision.segment.name;
 		if (options.includeFailedConditions && !decision.matched) {
@@ -114,20 +117,14 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 						: [...new Set(failed.map(describeFailure))]
 					: (failed.map((f) => ({ ...f, reason: describeFailure(f) })) as unknown as IDataObject[]);
 		}
-		const out: INodeExecutionData = {
-			json: { ...items[itemIndex].json, segment: segmentField },
-			pairedItem: { item: itemIndex },
-		};
-		if (items[itemIndex].binary) out.binary = items[itemIndex].binary;
-		(decision.matched ? matchedItems : notMatchedItems).push(out);
-	}
-	return [matchedItems, notMatchedItems];
+		return { output: decision.matched ? 0 : 1, item: withField(items[itemIndex], itemIndex, 'segment', segmentField) };
+	});
 }
 
 async function decideWithEvents(
 	ctx: IExecuteFunctions,
 	pending: Pending[],
-	decisions: Array<Decision | Error>,
+	batch: ItemBatch<never, Decision>,
 ): Promise<void> {
 	let histories: ContactEvent[][];
 	try {
@@ -139,16 +136,16 @@ async function decideWithEvents(
 		const failure = new NodeOperationError(ctx.getNode(), `Could not read contact events from the store: ${(error as Error).message}`, {
 			description: 'Check the "Store" parameter and its credential, and that the store is reachable.',
 		});
-		for (const p of pending) decisions[p.itemIndex] = failure;
+		batch.failAll(pending.map((p) => p.itemIndex), failure);
 		return;
 	}
 	pending.forEach((p, i) => {
 		try {
 			const events = histories[i];
 			const matched = p.segment.compiled.evaluate(p.facts, p.context, { events });
-			decisions[p.itemIndex] = { matched: matched === true, segment: p.segment, context: p.context, facts: p.facts, events };
+			batch.set(p.itemIndex, { matched: matched === true, segment: p.segment, context: p.context, facts: p.facts, events });
 		} catch (error) {
-			decisions[p.itemIndex] = asNodeError(ctx, error, p.itemIndex);
+			batch.fail(p.itemIndex, error);
 		}
 	});
 }
@@ -158,16 +155,11 @@ function contactZone(ctx: IExecuteFunctions, value: unknown, fallback: string, i
 	if (isValidTimeZone(value)) return value as string;
 	throw new NodeOperationError(
 		ctx.getNode(),
-		`Item ${itemIndex + 1}: Contact Time Zone ${JSON.stringify(value)} is not a valid time zone`,
+		itemMessage(itemIndex, `Contact Time Zone ${JSON.stringify(value)} is not a valid time zone`),
 		{
 			itemIndex,
 			description:
 				'Use an IANA zone name such as "Europe/Berlin" or "Asia/Seoul", fix the contact\'s field, or clear the parameter to use the fallback zone.',
 		},
 	);
-}
-
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }

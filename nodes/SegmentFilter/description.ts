@@ -1,44 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { listSegments, storeProperties } from '../../lib';
+import { builderOperators, listSegments, storeProperties } from '../../lib';
 import { rulesOperatorsNotice } from './descriptionV2';
-
-/**
- * Builder operators in the marketer's words. `value` is the rules-package operator (or one of
- * the event operators below, which the builder turns into an `eventCount` condition).
- */
-export const builderOperators: INodePropertyOptions[] = [
-	{ name: 'Is Equal To', value: 'equal' },
-	{ name: 'Is Not Equal To', value: 'notEqual' },
-	{ name: 'Is Equal To (Ignore Case)', value: 'equalsIgnoreCase' },
-	{ name: 'Contains Text', value: 'stringContains' },
-	{ name: 'Starts With', value: 'startsWith' },
-	{ name: 'Ends With', value: 'endsWith' },
-	{ name: 'Matches Pattern (RE2)', value: 'matchesRegex' },
-	{ name: 'Is Greater Than', value: 'greaterThan' },
-	{ name: 'Is Greater Than or Equal To', value: 'greaterThanInclusive' },
-	{ name: 'Is Less Than', value: 'lessThan' },
-	{ name: 'Is Less Than or Equal To', value: 'lessThanInclusive' },
-	{ name: 'Is Between (Min, Max)', value: 'between' },
-	{ name: 'Is One Of', value: 'isIn' },
-	{ name: 'Is Not One Of', value: 'isNotIn' },
-	{ name: 'List Contains Any Of', value: 'containsAny' },
-	{ name: 'List Contains All Of', value: 'containsAll' },
-	{ name: 'Exists', value: 'exists' },
-	{ name: 'Does Not Exist', value: 'notExists' },
-	{ name: 'Is Empty', value: 'isEmpty' },
-	{ name: 'Is Not Empty', value: 'isNotEmpty' },
-	{ name: 'Date Is Within the Last', value: 'withinLast' },
-	{ name: 'Date Is More Than … Ago', value: 'moreThanAgo' },
-	{ name: 'Date Is Before', value: 'before' },
-	{ name: 'Date Is After', value: 'after' },
-	{ name: 'Anniversary Is Within the Next … Days', value: 'anniversaryWithin' },
-	{ name: 'Did Event at Least … Times', value: 'didEventAtLeast' },
-	{ name: 'Did Event at Most … Times', value: 'didEventAtMost' },
-	{ name: 'Did Not Do Event', value: 'didNotDoEvent' },
-];
-
-export const EVENT_OPERATORS = ['didEventAtLeast', 'didEventAtMost', 'didNotDoEvent'];
-export const NO_VALUE_OPERATORS = ['exists', 'notExists', 'isEmpty', 'isNotEmpty', 'didNotDoEvent'];
 
 const segmentOptions: INodePropertyOptions[] = listSegments().map((segment) => ({
 	name: segment.name,

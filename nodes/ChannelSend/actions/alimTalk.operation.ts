@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { sendAlimTalk, type AlimTalkMessage } from '../../../lib';
-import { ParameterError, required, text, type ChannelConnection, type ItemContext } from './shared';
+import { ItemError, sendAlimTalk, type AlimTalkMessage } from '../../../lib';
+import { required, text, type ChannelConnection, type ItemContext } from './shared';
 import { readKoreanNumber, readKoreanText, solapiConfig } from './solapiSms.operation';
 
 export const channel = 'alimtalk';
@@ -27,12 +27,12 @@ export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemCon
 		}
 	}
 	if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new ParameterError('Template Variables', `Item ${item.itemNumber}: Template Variables is not a JSON object`, 'Use {"#{name}": "{{ $json.name }}"}: one entry per #{variable} of the template.');
+		throw new ItemError(`Item ${item.itemNumber}: Template Variables is not a JSON object`, 'Use {"#{name}": "{{ $json.name }}"}: one entry per #{variable} of the template.', 'Template Variables');
 	}
 	const variables: Record<string, string> = {};
 	for (const [name, value] of Object.entries(parsed as IDataObject)) {
 		if (!VARIABLE.test(name)) {
-			throw new ParameterError('Template Variables', `Item ${item.itemNumber}: "${name}" is not a template variable`, 'Name each variable as the template writes it, with #{…}, e.g. "#{name}".');
+			throw new ItemError(`Item ${item.itemNumber}: "${name}" is not a template variable`, 'Name each variable as the template writes it, with #{…}, e.g. "#{name}".', 'Template Variables');
 		}
 		variables[name] = text(value);
 	}

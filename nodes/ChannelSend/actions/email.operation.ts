@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { koreanAdSubject, koreanAdText, parseSmtpConfig, sendSmtp, type EmailMessage } from '../../../lib';
-import { ParameterError, required, text, type ChannelConnection, type ItemContext } from './shared';
+import { ItemError, koreanAdSubject, koreanAdText, parseSmtpConfig, sendSmtp, type EmailMessage } from '../../../lib';
+import { required, text, type ChannelConnection, type ItemContext } from './shared';
 
 export const channel = 'email';
 export const provider = 'smtp';
@@ -14,13 +14,13 @@ const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemContext): Omit<EmailMessage, 'messageKey'> {
 	const to = required(ctx, 'to', 'To', item, 'Map "To" to the contact\'s address, e.g. {{ $json.email }}.');
 	if (!ADDRESS.test(to)) {
-		throw new ParameterError('To', `Item ${item.itemNumber}: "${to}" is not an email address`, 'Fix the contact\'s address or the expression in "To".');
+		throw new ItemError(`Item ${item.itemNumber}: "${to}" is not an email address`, 'Fix the contact\'s address or the expression in "To".', 'To');
 	}
 	let subject = required(ctx, 'subject', 'Subject', item, 'Enter a subject line.');
 	let plain = text(ctx.getNodeParameter('text', itemIndex, ''));
 	let html = text(ctx.getNodeParameter('html', itemIndex, ''));
 	if (!plain && !html) {
-		throw new ParameterError('Text', `Item ${item.itemNumber}: the email has neither Text nor HTML`, 'Fill in "Text", "HTML" or both.');
+		throw new ItemError(`Item ${item.itemNumber}: the email has neither Text nor HTML`, 'Fill in "Text", "HTML" or both.', 'Text');
 	}
 	const headers: Record<string, string> = {};
 	const unsubscribeUrl = item.unsubscribeLink ?? text(item.options.unsubscribeUrl);
@@ -28,10 +28,10 @@ export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemCon
 	if (item.marketing) {
 		if (item.korean) {
 			if (!unsubscribeUrl && !optOutLine) {
-				throw new ParameterError(
-					'Unsubscribe URL',
+				throw new ItemError(
 					`Item ${item.itemNumber}: a Korean advertising email must carry a way to opt out`,
 					'Set Options → Unsubscribe URL (or Opt-Out Line), or send it as Transactional if it is not advertising.',
+					'Unsubscribe URL',
 				);
 			}
 			subject = koreanAdSubject(subject);

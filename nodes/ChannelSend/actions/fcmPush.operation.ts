@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { koreanAdText, parseFcmConfig, sendFcm, type PushMessage } from '../../../lib';
-import { ParameterError, required, text, type ChannelConnection, type ItemContext } from './shared';
+import { ItemError, koreanAdText, parseFcmConfig, sendFcm, type PushMessage } from '../../../lib';
+import { required, text, type ChannelConnection, type ItemContext } from './shared';
 
 export const channel = 'push';
 export const provider = 'fcm';
@@ -19,7 +19,7 @@ export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemCon
 	if (item.marketing && item.korean) {
 		const optOut = text(item.options.optOutLine);
 		if (!optOut) {
-			throw new ParameterError('Opt-Out Line', `Item ${item.itemNumber}: a Korean advertising push must carry a free opt-out line`, 'Set Options → Opt-Out Line, e.g. 수신거부: 설정 > 알림.');
+			throw new ItemError(`Item ${item.itemNumber}: a Korean advertising push must carry a free opt-out line`, 'Set Options → Opt-Out Line, e.g. 수신거부: 설정 > 알림.', 'Opt-Out Line');
 		}
 		title = title.startsWith('(광고)') ? title : `(광고) ${title}`;
 		body = koreanAdText(body, text(item.options.senderName), optOut);
@@ -34,7 +34,7 @@ export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemCon
 			parsed = undefined;
 		}
 		if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-			throw new ParameterError('Data', `Item ${item.itemNumber}: Data is not a JSON object`, 'Make "Data" an object of strings, e.g. {"cartId": "{{ $json.cartId }}"}.');
+			throw new ItemError(`Item ${item.itemNumber}: Data is not a JSON object`, 'Make "Data" an object of strings, e.g. {"cartId": "{{ $json.cartId }}"}.', 'Data');
 		}
 		data = Object.fromEntries(Object.entries(parsed as IDataObject).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 	} else if (rawData && typeof rawData === 'object') {
@@ -50,7 +50,7 @@ export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemCon
 	};
 	const size = Buffer.byteLength(JSON.stringify(message));
 	if (size > FCM_MAX_BYTES) {
-		throw new ParameterError('Text', `Item ${item.itemNumber}: the push is ${size} bytes, more than FCM's ${FCM_MAX_BYTES}`, 'Shorten "Text", "Title" or "Data".');
+		throw new ItemError(`Item ${item.itemNumber}: the push is ${size} bytes, more than FCM's ${FCM_MAX_BYTES}`, 'Shorten "Text", "Title" or "Data".', 'Text');
 	}
 	return message;
 }

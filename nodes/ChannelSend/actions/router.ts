@@ -5,16 +5,21 @@ import {
 	DEFAULT_SEND_RETENTION_MS,
 	ingestEvents,
 	isValidTimeZone,
+	ItemError,
 	limiterFor,
 	ProviderError,
-	resolveStore,
+	readItems,
 	StoreUnavailableError,
 	signingCredentialProblem,
+	toNodeError,
 	unsubscribeUrl,
 	validateQuietHours,
+	withField,
 	withRetries,
 	type CapRequest,
 	type ContactState,
+	type ErrorDescriber,
+	type ItemBatch,
 	type JourneyStore,
 	type QuietHours,
 	type Refusal,
@@ -28,7 +33,7 @@ import * as resendEmail from './resendEmail.operation';
 import * as slack from './slack.operation';
 import * as solapiSms from './solapiSms.operation';
 import * as twilioSms from './twilioSms.operation';
-import { ParameterError, text, type ChannelOperation, type ItemContext, type SendOptions } from './shared';
+import { text, type ChannelOperation, type ItemContext, type SendOptions } from './shared';
 import * as webhook from './webhook.operation';
 
 const operations: Record<ChannelName, ChannelOperation<unknown>> = {
@@ -74,7 +79,8 @@ interface SendField extends IDataObject {
 	key: string;
 }
 
-type Outcome = { sent: SendField } | { notSent: SendField; release: boolean } | { error: NodeOperationError };
+type Outcome = { sent: SendField } | { notSent: SendField; release: boolean };
+type Batch = ItemBatch<Plan, Outcome>;
 
 /**
  * Channel Send's item loop and error policy. Each channel (one file each) reads and checks an
@@ -84,48 +90,24 @@ type Outcome = { sent: SendField } | { notSent: SendField; release: boolean } | 
  * sends in the contacts' history and caps, and routes each item to Sent (0) or Not sent (1).
  */
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = ctx.getInputData();
 	const channelName = ctx.getNodeParameter('channel', 0) as ChannelName;
 	const op = operations[channelName];
 	if (!op) {
 		throw new NodeOperationError(ctx.getNode(), `Unknown channel "${channelName}"`, { description: 'Choose a channel under "Channel".' });
 	}
-	const outcomes: Array<Outcome | undefined> = new Array(items.length);
-	const plans: Array<Plan | undefined> = new Array(items.length);
 	const linkSecret = await unsubscribeSecret(ctx, op);
-	for (let i = 0; i < items.length; i++) {
-		try {
-			plans[i] = plan(ctx, op, i, items[i], linkSecret);
-		} catch (error) {
-			outcomes[i] = { error: asNodeError(ctx, error, i) };
-		}
-	}
-	const pending = plans.flatMap((p, i) => (p ? [i] : []));
-	if (pending.length > 0) {
-		let store: JourneyStore | undefined;
-		try {
-			store = await resolveStore(ctx, pending[0]);
-		} catch (error) {
-			for (const i of pending) outcomes[i] = { error: asNodeError(ctx, error, i) };
-		}
-		if (store) await sendAll(ctx, op, store, pending, plans, outcomes);
-	}
+	// a bad item fails the node here, before anything is claimed or sent
+	const items = ctx.getInputData();
+	const batch: Batch = readItems(ctx, (i) => plan(ctx, op, i, items[i], linkSecret), describeError);
+	const plans = batch.valuesByIndex();
+	const pending = batch.ready.map((r) => r.itemIndex);
+	const store = await batch.storeFor(pending);
+	if (store) await sendAll(ctx, op, store, pending, plans, batch);
 
-	const sent: INodeExecutionData[] = [];
-	const notSent: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const outcome = outcomes[i] as Outcome;
-		if ('error' in outcome) {
-			if (!ctx.continueOnFail()) throw outcome.error;
-			notSent.push({ json: { ...items[i].json, error: outcome.error.message }, pairedItem: { item: i } });
-			continue;
-		}
-		const field = 'sent' in outcome ? outcome.sent : outcome.notSent;
-		const out: INodeExecutionData = { json: { ...items[i].json, send: field }, pairedItem: { item: i } };
-		if (items[i].binary) out.binary = items[i].binary;
-		('sent' in outcome ? sent : notSent).push(out);
-	}
-	return [sent, notSent];
+	// Sent (0) and Not sent (1); with Continue On Fail a failed item goes to Not sent
+	return batch.route(2, 1, (i, outcome) =>
+		'sent' in outcome ? { output: 0, item: withField(items[i], i, 'send', outcome.sent) } : { output: 1, item: withField(items[i], i, 'send', outcome.notSent) },
+	);
 }
 
 /** The signing secret for one-click unsubscribe links, when Options → Unsubscribe Endpoint is set. */
@@ -147,13 +129,13 @@ function plan(ctx: IExecuteFunctions, op: ChannelOperation<unknown>, i: number, 
 	const itemNumber = i + 1;
 	const contactId = text(ctx.getNodeParameter('contactId', i, ''));
 	if (!contactId) {
-		throw new ParameterError('Contact ID', `Item ${itemNumber}: Contact ID is empty`, 'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }}.');
+		throw new ItemError(`Item ${itemNumber}: Contact ID is empty`, 'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }}.', 'Contact ID');
 	}
 	const options = ctx.getNodeParameter('options', i, {}) as SendOptions;
 	const marketing = ctx.getNodeParameter('messageType', i, 'marketing') === 'marketing';
 	const zone = text(options.timezone) || ctx.getTimezone();
 	if (!isValidTimeZone(zone)) {
-		throw new ParameterError('Contact Time Zone', `Item ${itemNumber}: "${zone}" is not a valid time zone`, 'Use an IANA zone such as "Asia/Seoul" or "Europe/Berlin" under Options → Contact Time Zone.');
+		throw new ItemError(`Item ${itemNumber}: "${zone}" is not a valid time zone`, 'Use an IANA zone such as "Asia/Seoul" or "Europe/Berlin" under Options → Contact Time Zone.', 'Contact Time Zone');
 	}
 	const rules = options.koreanRules ?? 'auto';
 	const korean = marketing && (rules === 'always' || (rules === 'auto' && (zone === 'Asia/Seoul' || op.koreanRecipient?.(ctx, i) === true)));
@@ -162,7 +144,7 @@ function plan(ctx: IExecuteFunctions, op: ChannelOperation<unknown>, i: number, 
 	const endpoint = text(options.unsubscribeEndpoint);
 	if (linkSecret && endpoint && marketing) {
 		if (!/^https?:\/\/\S+$/.test(endpoint)) {
-			throw new ParameterError('Unsubscribe Endpoint', `Item ${itemNumber}: "${endpoint}" is not an http(s) URL`, 'Use the Journey Event Trigger\'s unsubscribe URL, e.g. https://n8n.example.com/webhook/journey-events/unsubscribe.');
+			throw new ItemError(`Item ${itemNumber}: "${endpoint}" is not an http(s) URL`, 'Use the Journey Event Trigger\'s unsubscribe URL, e.g. https://n8n.example.com/webhook/journey-events/unsubscribe.', 'Unsubscribe Endpoint');
 		}
 		itemContext.unsubscribeLink = unsubscribeUrl(endpoint, linkSecret, { contactId, channel: text(options.consentTopic) || op.channel, issuedAt: Date.now() });
 	}
@@ -197,7 +179,7 @@ function readQuietHours(options: SendOptions, zone: string, itemNumber: number):
 	if (!window) return undefined;
 	const quiet: QuietHours = { window: { from: text(window.from) || '08:00', until: text(window.until) || '21:00' }, zone, action: window.action ?? 'hold' };
 	const problem = validateQuietHours(quiet, Date.now());
-	if (problem) throw new ParameterError('Quiet Hours', `Item ${itemNumber}: ${problem}`, 'Set Send From and Send Until as HH:mm, e.g. 08:00 and 21:00.');
+	if (problem) throw new ItemError(`Item ${itemNumber}: ${problem}`, 'Set Send From and Send Until as HH:mm, e.g. 08:00 and 21:00.', 'Quiet Hours');
 	return quiet;
 }
 
@@ -207,7 +189,7 @@ async function sendAll(
 	store: JourneyStore,
 	pending: number[],
 	plans: Array<Plan | undefined>,
-	outcomes: Array<Outcome | undefined>,
+	batch: Batch,
 ): Promise<void> {
 	const base = (i: number): SendField => ({ channel: op.channel, provider: op.provider, key: plans[i]!.messageKey });
 	// before-send checks against each contact's consent and unsubscribes
@@ -219,7 +201,7 @@ async function sendAll(
 		states = new Map(ids.map((id, j) => [id, found[j]]));
 		now = await store.now();
 	} catch (error) {
-		for (const i of pending) outcomes[i] = { error: storeError(ctx, error, i) };
+		for (const i of pending) batch.fail(i, storeError(ctx, error, i));
 		return;
 	}
 	const toClaim: number[] = [];
@@ -235,18 +217,18 @@ async function sendAll(
 			quietHours: p.quietHours,
 			now,
 		});
-		if (refusal) outcomes[i] = { notSent: { ...base(i), ...refusalField(refusal) }, release: true };
+		if (refusal) batch.set(i, { notSent: { ...base(i), ...refusalField(refusal) }, release: true });
 		else toClaim.push(i);
 	}
-	if (toClaim.length === 0) return afterSend(store, pending, plans, outcomes);
+	if (toClaim.length === 0) return afterSend(store, pending, plans, batch);
 
 	const options = ctx.getNodeParameter('options', 0, {}) as SendOptions;
 	let connection;
 	try {
 		connection = await op.connect(ctx);
 	} catch (error) {
-		for (const i of toClaim) outcomes[i] = { error: asNodeError(ctx, error, i) };
-		return afterSend(store, pending, plans, outcomes);
+		batch.failAll(toClaim, error);
+		return afterSend(store, pending, plans, batch);
 	}
 	const limiter = limiterFor(connection.slotKey, Math.max(1, Number(options.concurrency ?? 10)));
 	const policy = { retries: Math.max(0, Number(options.retries ?? 3)), maxDelayMs: Math.max(0, Number(options.maxRetryDelaySeconds ?? 30)) * 1000 };
@@ -264,14 +246,15 @@ async function sendAll(
 				{ ...log, deadline: Date.now() + CLAIM_DEADLINE_MS },
 			);
 		} catch (error) {
-			for (const i of chunk) outcomes[i] = { error: storeError(ctx, error, i) };
+			for (const i of chunk) batch.fail(i, storeError(ctx, error, i));
 			continue;
 		}
 		const sending: number[] = [];
 		chunk.forEach((i, j) => {
 			const claim = claims[j];
 			if (claim.state === 'claimed') sending.push(j);
-			else outcomes[i] = claimOutcome(ctx, claim, base(i), i);
+			else if (claim.state === 'sent' || claim.state === 'busy' || claim.state === 'unknown') batch.set(i, claimOutcome(claim, base(i)));
+			else batch.fail(i, storeError(ctx, new StoreUnavailableError('The store did not record the message key in time'), i));
 		});
 		const results = await Promise.all(
 			sending.map((j) =>
@@ -305,35 +288,36 @@ async function sendAll(
 				if (r.ok.fallback) field.fallback = r.ok.fallback;
 				// sent, but not recorded: a retry of this key will say outcome_unknown rather than send again
 				if (settleError || s?.state === 'late') field.logError = settleError ? (settleError as Error).message : 'the store did not record the send in time';
-				outcomes[i] = { sent: field };
+				batch.set(i, { sent: field });
 				return;
 			}
 			const error = r.error;
 			if (!(error instanceof ProviderError)) {
-				outcomes[i] = { error: asNodeError(ctx, error, i) };
+				batch.fail(i, error);
 				return;
 			}
 			const field = providerField(base(i), error);
 			if (failNode && error.retryable) {
-				outcomes[i] = {
-					error: new NodeOperationError(ctx.getNode(), `Item ${i + 1}: ${error.message}`, {
+				batch.fail(
+					i,
+					new NodeOperationError(ctx.getNode(), `Item ${i + 1}: ${error.message}`, {
 						itemIndex: i,
 						description: 'The provider failed after the retries. Retrying the node or the execution is safe: a message the provider took is not sent again.',
 					}),
-				};
+				);
 				return;
 			}
-			outcomes[i] = { notSent: field, release: !error.ambiguous };
+			batch.set(i, { notSent: field, release: !error.ambiguous });
 		});
 	}
-	await afterSend(store, pending, plans, outcomes);
+	await afterSend(store, pending, plans, batch);
 }
 
 function isAmbiguous(error: unknown): boolean {
 	return !(error instanceof ProviderError) || error.ambiguous;
 }
 
-function claimOutcome(ctx: IExecuteFunctions, claim: Exclude<SendClaim, { state: 'claimed' }>, field: SendField, i: number): Outcome {
+function claimOutcome(claim: Extract<SendClaim, { state: 'sent' | 'busy' | 'unknown' }>, field: SendField): Outcome {
 	switch (claim.state) {
 		case 'sent':
 			return { sent: { ...field, messageId: claim.messageId, sentAt: new Date(claim.sentAt).toISOString(), duplicate: true } };
@@ -360,8 +344,6 @@ function claimOutcome(ctx: IExecuteFunctions, claim: Exclude<SendClaim, { state:
 				},
 				release: false,
 			};
-		default:
-			return { error: storeError(ctx, new StoreUnavailableError('The store did not record the message key in time'), i) };
 	}
 }
 
@@ -396,15 +378,15 @@ async function afterSend(
 	store: JourneyStore,
 	pending: number[],
 	plans: Array<Plan | undefined>,
-	outcomes: Array<Outcome | undefined>,
+	batch: Batch,
 ): Promise<void> {
 	const events = [];
 	const caps: CapRequest[] = [];
 	const capOwners: number[] = [];
 	for (const i of pending) {
 		const p = plans[i]!;
-		const outcome = outcomes[i];
-		if (!outcome || 'error' in outcome) continue;
+		const outcome = batch.resultOf(i);
+		if (!outcome) continue;
 		if ('sent' in outcome) {
 			const s = outcome.sent;
 			events.push({
@@ -425,14 +407,14 @@ async function afterSend(
 	}
 	const note = (indexes: number[], error: unknown) => {
 		for (const i of indexes) {
-			const outcome = outcomes[i];
-			if (outcome && !('error' in outcome)) ('sent' in outcome ? outcome.sent : outcome.notSent).recordError = (error as Error).message;
+			const outcome = batch.resultOf(i);
+			if (outcome) ('sent' in outcome ? outcome.sent : outcome.notSent).recordError = (error as Error).message;
 		}
 	};
 	try {
 		if (events.length) await ingestEvents(store, events);
 	} catch (error) {
-		note(pending.filter((i) => outcomes[i] && 'sent' in outcomes[i]!), error);
+		note(pending.filter((i) => 'sent' in (batch.resultOf(i) ?? {})), error);
 	}
 	try {
 		if (caps.length) await store.caps.apply(caps);
@@ -450,11 +432,6 @@ function storeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): 
 	});
 }
 
-function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	if (error instanceof ParameterError) {
-		return new NodeOperationError(ctx.getNode(), `Parameter "${error.parameter}": ${error.message}`, { itemIndex, description: error.hint });
-	}
-	if (error instanceof StoreUnavailableError) return storeError(ctx, error, itemIndex);
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-}
+/** The shared describer, except that a store outage says nothing was sent. */
+const describeError: ErrorDescriber = (ctx, error, itemIndex) =>
+	error instanceof StoreUnavailableError ? storeError(ctx, error, itemIndex) : toNodeError(ctx, error, itemIndex);

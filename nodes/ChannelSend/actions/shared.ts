@@ -1,16 +1,5 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-
-/** A bad parameter value on one item; the router turns it into a NodeOperationError. */
-export class ParameterError extends Error {
-	constructor(
-		readonly parameter: string,
-		message: string,
-		readonly hint: string,
-	) {
-		super(message);
-		this.name = 'ParameterError';
-	}
-}
+import { ItemError } from '../../../lib';
 
 /** Options → … as the node reads them for one item. */
 export interface SendOptions extends IDataObject {
@@ -65,7 +54,7 @@ export interface ChannelOperation<Payload> {
 	idempotent: boolean;
 	/** the recipient's address makes the Korean rules apply (a +82 number) */
 	koreanRecipient?(ctx: IExecuteFunctions, itemIndex: number): boolean;
-	/** reads and checks the item's message; throws ParameterError */
+	/** reads and checks the item's message; throws ItemError */
 	prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemContext): Payload;
 	connect(ctx: IExecuteFunctions): Promise<ChannelConnection<Payload>>;
 }
@@ -80,6 +69,6 @@ export function text(value: unknown): string {
 /** A required text parameter of one item. */
 export function required(ctx: IExecuteFunctions, name: string, label: string, item: ItemContext, hint: string): string {
 	const value = text(ctx.getNodeParameter(name, item.itemNumber - 1, ''));
-	if (!value) throw new ParameterError(label, `Item ${item.itemNumber}: ${label} is empty`, hint);
+	if (!value) throw new ItemError(`Item ${item.itemNumber}: ${label} is empty`, hint, label);
 	return value;
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { parseSlackConfig, sendSlack } from '../../../lib';
-import { ParameterError, required, text, type ChannelConnection, type ItemContext } from './shared';
+import { ItemError, parseSlackConfig, sendSlack } from '../../../lib';
+import { required, text, type ChannelConnection, type ItemContext } from './shared';
 
 export const channel = 'slack';
 export const provider = 'slack';
@@ -19,7 +19,7 @@ interface SlackPayload {
 export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemContext): SlackPayload {
 	const message = required(ctx, 'message', 'Text', item, 'Enter the message text.');
 	if (message.length > SLACK_MAX_TEXT) {
-		throw new ParameterError('Text', `Item ${item.itemNumber}: the text is ${message.length} characters, more than Slack's ${SLACK_MAX_TEXT}`, 'Shorten "Text".');
+		throw new ItemError(`Item ${item.itemNumber}: the text is ${message.length} characters, more than Slack's ${SLACK_MAX_TEXT}`, 'Shorten "Text".', 'Text');
 	}
 	return { channel: text(ctx.getNodeParameter('slackChannel', itemIndex, '')) || undefined, text: message };
 }

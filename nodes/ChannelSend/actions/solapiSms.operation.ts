@@ -1,7 +1,17 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { eucKrLength, koreanAdText, koreanNumber, LMS_MAX_BYTES, parseSolapiConfig, sendSolapiText, type KoreanTextMessage, type SolapiConfig } from '../../../lib';
-import { ParameterError, required, text, type ChannelConnection, type ItemContext } from './shared';
+import {
+	eucKrLength,
+	ItemError,
+	koreanAdText,
+	koreanNumber,
+	LMS_MAX_BYTES,
+	parseSolapiConfig,
+	sendSolapiText,
+	type KoreanTextMessage,
+	type SolapiConfig,
+} from '../../../lib';
+import { required, text, type ChannelConnection, type ItemContext } from './shared';
 
 export const channel = 'sms';
 export const provider = 'solapi';
@@ -17,7 +27,7 @@ export function koreanRecipient(): boolean {
 export function readKoreanNumber(ctx: IExecuteFunctions, item: ItemContext): string {
 	const raw = required(ctx, 'phone', 'Phone Number', item, 'Map "Phone Number" to the contact\'s number, e.g. {{ $json.phone }}.');
 	const to = koreanNumber(raw);
-	if (!to) throw new ParameterError('Phone Number', `Item ${item.itemNumber}: "${raw}" is not a Korean phone number`, 'Use 010-1234-5678 or +82 10-1234-5678; for other countries use SMS (Twilio).');
+	if (!to) throw new ItemError(`Item ${item.itemNumber}: "${raw}" is not a Korean phone number`, 'Use 010-1234-5678 or +82 10-1234-5678; for other countries use SMS (Twilio).', 'Phone Number');
 	return to;
 }
 
@@ -27,13 +37,13 @@ export function readKoreanText(ctx: IExecuteFunctions, item: ItemContext, name: 
 	if (item.marketing) {
 		const optOut = text(item.options.optOutLine);
 		if (!optOut) {
-			throw new ParameterError('Opt-Out Line', `Item ${item.itemNumber}: a Korean advertising SMS must end with a free opt-out line`, 'Set Options → Opt-Out Line, e.g. 무료수신거부 080-123-4567.');
+			throw new ItemError(`Item ${item.itemNumber}: a Korean advertising SMS must end with a free opt-out line`, 'Set Options → Opt-Out Line, e.g. 무료수신거부 080-123-4567.', 'Opt-Out Line');
 		}
 		body = koreanAdText(body, text(item.options.senderName), optOut);
 	}
 	const bytes = eucKrLength(body);
 	if (bytes > LMS_MAX_BYTES) {
-		throw new ParameterError(label, `Item ${item.itemNumber}: the text is ${bytes} bytes (EUC-KR), more than the ${LMS_MAX_BYTES} an LMS can carry`, `Shorten "${label}" or send a link instead.`);
+		throw new ItemError(`Item ${item.itemNumber}: the text is ${bytes} bytes (EUC-KR), more than the ${LMS_MAX_BYTES} an LMS can carry`, `Shorten "${label}" or send a link instead.`, label);
 	}
 	return body;
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { isKoreanRecipient, koreanAdText, parseTwilioConfig, sendTwilio, TWILIO_MAX_BODY } from '../../../lib';
-import { ParameterError, required, text, type ChannelConnection, type ItemContext } from './shared';
+import { isKoreanRecipient, ItemError, koreanAdText, parseTwilioConfig, sendTwilio, TWILIO_MAX_BODY } from '../../../lib';
+import { required, text, type ChannelConnection, type ItemContext } from './shared';
 
 export const channel = 'sms';
 export const provider = 'twilio';
@@ -25,18 +25,18 @@ export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemCon
 	const raw = required(ctx, 'phone', 'Phone Number', item, 'Map "Phone Number" to the contact\'s number, e.g. {{ $json.phone }}.');
 	const to = raw.replace(/[\s().-]/g, '');
 	if (!E164.test(to)) {
-		throw new ParameterError('Phone Number', `Item ${item.itemNumber}: "${raw}" is not a phone number in +E.164 form`, 'Use the country code, e.g. +14155550100 or +821012345678.');
+		throw new ItemError(`Item ${item.itemNumber}: "${raw}" is not a phone number in +E.164 form`, 'Use the country code, e.g. +14155550100 or +821012345678.', 'Phone Number');
 	}
 	let body = required(ctx, 'message', 'Text', item, 'Enter the message text.');
 	if (item.marketing && item.korean) {
 		const optOut = text(item.options.optOutLine);
 		if (!optOut) {
-			throw new ParameterError('Opt-Out Line', `Item ${item.itemNumber}: a Korean advertising SMS must end with a free opt-out line`, 'Set Options → Opt-Out Line, e.g. 무료수신거부 080-123-4567.');
+			throw new ItemError(`Item ${item.itemNumber}: a Korean advertising SMS must end with a free opt-out line`, 'Set Options → Opt-Out Line, e.g. 무료수신거부 080-123-4567.', 'Opt-Out Line');
 		}
 		body = koreanAdText(body, text(item.options.senderName), optOut);
 	}
 	if (body.length > TWILIO_MAX_BODY) {
-		throw new ParameterError('Text', `Item ${item.itemNumber}: the text is ${body.length} characters, more than the ${TWILIO_MAX_BODY} an SMS can carry`, 'Shorten "Text" or send a link instead.');
+		throw new ItemError(`Item ${item.itemNumber}: the text is ${body.length} characters, more than the ${TWILIO_MAX_BODY} an SMS can carry`, 'Shorten "Text" or send a link instead.', 'Text');
 	}
 	return { to, body };
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { sendWebhook, signingCredentialProblem } from '../../../lib';
-import { ParameterError, required, type ChannelConnection, type ItemContext } from './shared';
+import { ItemError, sendWebhook, signingCredentialProblem } from '../../../lib';
+import { required, type ChannelConnection, type ItemContext } from './shared';
 
 export const channel = 'webhook';
 export const provider = 'webhook';
@@ -17,14 +17,14 @@ interface WebhookPayload {
 export function prepare(ctx: IExecuteFunctions, itemIndex: number, item: ItemContext): WebhookPayload {
 	const url = required(ctx, 'url', 'URL', item, 'Enter the receiver\'s URL, e.g. https://example.com/hooks/journey.');
 	if (!/^https?:\/\/[^\s]+$/i.test(url)) {
-		throw new ParameterError('URL', `Item ${item.itemNumber}: "${url}" is not an http(s) URL`, 'Use a full URL starting with https:// or http://.');
+		throw new ItemError(`Item ${item.itemNumber}: "${url}" is not an http(s) URL`, 'Use a full URL starting with https:// or http://.', 'URL');
 	}
 	const raw = ctx.getNodeParameter('body', itemIndex, '{}');
 	let body: string;
 	if (typeof raw === 'string') {
 		const problem = jsonProblem(raw);
 		if (problem) {
-			throw new ParameterError('Body', `Item ${item.itemNumber}: Body is not valid JSON (${problem})`, 'Make "Body" a JSON object, e.g. {{ JSON.stringify($json) }}.');
+			throw new ItemError(`Item ${item.itemNumber}: Body is not valid JSON (${problem})`, 'Make "Body" a JSON object, e.g. {{ JSON.stringify($json) }}.', 'Body');
 		}
 		body = raw;
 	} else {

@@ -7,7 +7,6 @@ import {
 	ItemBatch,
 	itemMessage,
 	readItems,
-	resolveStore,
 	StoreUnavailableError,
 	toNodeError,
 	validateCapRequest,
@@ -105,20 +104,12 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		},
 		describeError,
 	);
-	const plans: Array<Plan | undefined> = new Array(batch.items.length);
-	for (const { itemIndex, value } of batch.ready) plans[itemIndex] = value;
+	const plans = batch.valuesByIndex();
 
 	// one store batch for every planned request
 	const pending = batch.ready.flatMap(({ itemIndex, value }) => (value.request ? [itemIndex] : []));
-	if (pending.length > 0) {
-		let store: JourneyStore | undefined;
-		try {
-			store = await resolveStore(ctx, pending[0]);
-		} catch (error) {
-			batch.failAll(pending, error);
-		}
-		if (store) await decideWithStore(ctx, store, pending, plans, batch, policy, timeoutMs);
-	}
+	const store = await batch.storeFor(pending);
+	if (store) await decideWithStore(ctx, store, pending, plans, batch, policy, timeoutMs);
 
 	// bypassed items that needed no store call
 	for (const { itemIndex, value } of batch.ready) {

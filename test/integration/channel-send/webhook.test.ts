@@ -58,6 +58,18 @@ describe('Channel Send: webhook', () => {
 		expect(sent[0].send).toMatchObject({ channel: 'webhook', provider: 'webhook', key: k, messageId: expect.stringMatching(/^rcv-\d+$/) });
 	});
 
+	it('a bad item fails the node before any item is claimed or sent; with Continue On Fail only the bad item is held back', async () => {
+		const good = key();
+		const items = [{ contactId: 'c-good', key: good }, { contactId: '', key: key() }];
+		await expect(run(items)).rejects.toThrow('Parameter "Contact ID": Item 2: Contact ID is empty');
+		expect(requestsFor(good)).toHaveLength(0);
+		const { sent, notSent } = await run(items, {}, { continueOnFail: true });
+		expect(sent.map((j) => j.contactId)).toEqual(['c-good']);
+		expect(notSent).toHaveLength(1);
+		expect(notSent[0].error).toBe('Parameter "Contact ID": Item 2: Contact ID is empty');
+		expect(requestsFor(good)).toHaveLength(1);
+	});
+
 	it('a 429 with Retry-After is retried after the wait and sent once', async () => {
 		const k = key();
 		receiver.script.push({ status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } });

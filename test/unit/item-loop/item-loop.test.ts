@@ -5,7 +5,7 @@
  */
 import { NodeOperationError } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
-import { ItemError, itemMessage, parameterReader, readItems, StoreUnavailableError, toNodeError } from '../../../lib';
+import { ItemBatch, ItemError, itemMessage, parameterReader, readItems, StoreUnavailableError, toNodeError } from '../../../lib';
 import { executeContext } from '../helpers/executeContext';
 
 const items = [{ id: 'a' }, { id: '' }, { id: 'c' }];
@@ -40,6 +40,19 @@ describe('the shared item loop', () => {
 		]);
 		expect(failed).toEqual([{ json: { id: '', error: 'Parameter "ID": Item 2: ID is empty' }, pairedItem: { item: 1 } }]);
 		expect(batch.errorOf(1)?.description).toBe('Map "ID" to the field that holds it.');
+	});
+
+	it('storeFor: without a usable store every item it was asked for fails with the reason, the others are untouched', async () => {
+		const ctx = executeContext({ items, parameters: { store: 'redis' }, continueOnFail: true });
+		const batch = readItems<string, string>(ctx, readId(ctx));
+		expect(batch.valuesByIndex()).toEqual(['a', undefined, 'c']);
+		expect(await batch.storeFor([])).toBeUndefined();
+		expect(batch.errorOf(0)).toBeUndefined();
+		expect(await batch.storeFor([0])).toBeUndefined();
+		expect(batch.errorOf(0)?.message).toMatch(/^No Journey Store \(Redis\) credential/);
+		expect(batch.errorOf(2)).toBeUndefined();
+		const memory = executeContext({ items, parameters: { store: 'memory' } });
+		expect(await new ItemBatch(memory).storeFor([0, 2])).toBeDefined();
 	});
 
 	it('a store that did not answer becomes an error naming the store and what to do; other errors keep their text', () => {
