@@ -39,6 +39,12 @@ interface Options {
 	onInvalidTimezone?: InvalidZonePolicy;
 }
 
+/**
+ * Calendar bounds per zone for validation, kept across executions: a cached set is used only
+ * while the time stays in its period, so it gives exactly what a fresh one would.
+ */
+const zoneCache = new Map<string, number[]>();
+
 /** Items per store call: one pipelined round trip each (a typical execution needs one). */
 export const STORE_BATCH = 5000;
 
@@ -93,7 +99,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	// plan and validate every item; without Continue On Fail a bad item stops the node here,
 	// before anything is reserved or recorded
 	const params = new ItemParameters(ctx, fallbackZone, options.onInvalidTimezone ?? 'error');
-	const zoneCache = new Map<string, number[]>();
+	if (zoneCache.size > 1_000) zoneCache.clear();
 	const now = Date.now();
 	const batch = readItems<Plan, CapField>(
 		ctx,

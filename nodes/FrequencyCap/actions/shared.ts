@@ -30,8 +30,6 @@ export class ItemParameters {
 	readonly bypass;
 	readonly bypassCounts;
 	readonly items;
-	/** rules per Caps value (see sharedRules) */
-	readonly rulesByCaps = new Map<string, CapRule[]>();
 	lastCaps?: { caps: IDataObject[]; rules: CapRule[] };
 
 	constructor(
@@ -111,6 +109,25 @@ function readTags(value: unknown, itemIndex: number): string[] | undefined {
 	);
 }
 
+/** The store request of a capping mode, built field by field (no spread per item). */
+export function cappedRequest(
+	message: ReturnType<typeof readMessage>,
+	capping: Pick<CapRequest, 'timeZone' | 'rules' | 'quietHours'>,
+	mode: 'reserve' | 'check',
+): CapRequest {
+	return {
+		contactId: message.contactId,
+		messageKey: message.messageKey,
+		channel: message.channel,
+		campaign: message.campaign,
+		tags: message.tags,
+		timeZone: capping.timeZone,
+		rules: capping.rules,
+		quietHours: capping.quietHours,
+		mode,
+	};
+}
+
 /** Time zone, caps and quiet hours for a capping mode. */
 export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapRequest, 'timeZone' | 'rules' | 'quietHours'> {
 	const rules = sharedRules(p, p.caps(itemIndex)?.cap ?? [], itemIndex);
@@ -132,6 +149,14 @@ export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapReque
 }
 
 /**
+ * Rules per Caps value, kept across executions: equal caps get one rules array, so the store
+ * compiles them once per batch and a request shape found valid stays known to be valid (see
+ * validateCapRequest) from one execution to the next. Rules are never changed once built.
+ */
+const rulesByCaps = new Map<string, CapRule[]>();
+const MAX_CAPS_VALUES = 1_000;
+
+/**
  * Items with equal caps get one rules array: the store compiles each rules array once per
  * batch, so a new array per item would compile (and send) the same caps once per item. A fixed
  * Caps parameter is one object for every item; caps from an expression are matched by value.
@@ -139,10 +164,11 @@ export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapReque
 function sharedRules(p: ItemParameters, caps: IDataObject[], itemIndex: number): CapRule[] {
 	if (p.lastCaps?.caps === caps) return p.lastCaps.rules;
 	const key = JSON.stringify(caps);
-	let rules = p.rulesByCaps.get(key);
+	let rules = rulesByCaps.get(key);
 	if (!rules) {
 		rules = caps.map((cap, i) => toRule(cap, i, itemIndex));
-		p.rulesByCaps.set(key, rules);
+		if (rulesByCaps.size >= MAX_CAPS_VALUES) rulesByCaps.clear();
+		rulesByCaps.set(key, rules);
 	}
 	p.lastCaps = { caps, rules };
 	return rules;
