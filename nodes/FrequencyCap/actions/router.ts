@@ -113,7 +113,8 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const plans = batch.valuesByIndex();
 
 	// one store batch for every planned request
-	const pending = batch.ready.flatMap(({ itemIndex, value }) => (value.request ? [itemIndex] : []));
+	const pending: number[] = [];
+	for (const { itemIndex, value } of batch.ready) if (value.request) pending.push(itemIndex);
 	const store = await batch.storeFor(pending);
 	if (store) await decideWithStore(ctx, store, pending, plans, batch, policy, timeoutMs);
 
@@ -147,14 +148,9 @@ async function decideWithStore(
 		// once the store failed in this execution, the rest is decided by the policy at once
 		if (!down) {
 			try {
-				decisions = await withTimeout(
-					store.caps.apply(
-						chunk.map((i) => plans[i]!.request as CapRequest),
-						{ deadline },
-					),
-					deadline,
-					timeoutMs,
-				);
+				const requests = new Array<CapRequest>(chunk.length);
+				for (let j = 0; j < chunk.length; j++) requests[j] = plans[chunk[j]]!.request!;
+				decisions = await withTimeout(store.caps.apply(requests, { deadline }), deadline, timeoutMs);
 			} catch (error) {
 				if (error instanceof StoreUnavailableError) down = error;
 				else if (error instanceof CapRequestError) {

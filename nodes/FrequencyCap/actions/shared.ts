@@ -30,6 +30,9 @@ export class ItemParameters {
 	readonly bypass;
 	readonly bypassCounts;
 	readonly items;
+	/** the default message key's workflow + node part, and with the execution (read once) */
+	readonly nodeKey: string;
+	readonly executionKey: string;
 	lastCaps?: { caps: IDataObject[]; rules: CapRule[] };
 
 	constructor(
@@ -50,6 +53,8 @@ export class ItemParameters {
 		this.bypass = parameterReader<unknown>(ctx, 'bypass', false);
 		this.bypassCounts = parameterReader<boolean>(ctx, 'bypassCounts', true);
 		this.items = ctx.getInputData();
+		this.nodeKey = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}`;
+		this.executionKey = `${this.nodeKey}:${ctx.getExecutionId() ?? ''}`;
 	}
 }
 
@@ -90,18 +95,28 @@ export function readText(read: (itemIndex: number) => unknown, itemIndex: number
  * execution + item, stable only when n8n retries this node within the execution.
  */
 function defaultMessageKey(p: ItemParameters, itemIndex: number, contactId: string): string {
-	const { ctx } = p;
 	const journey = journeyContextOf(p.items[itemIndex]?.json);
-	if (journey) return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}:${contactId}:${journey.entryId}`;
-	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}:${ctx.getExecutionId() ?? ''}:${itemIndex}`;
+	if (journey) return `${p.nodeKey}:${contactId}:${journey.entryId}`;
+	return `${p.executionKey}:${itemIndex}`;
 }
 
 function readTags(value: unknown, itemIndex: number): string[] | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (typeof value === 'string') return value.split(',').map((t) => t.trim()).filter(Boolean);
-	if (Array.isArray(value) && value.every((t) => typeof t === 'string' || typeof t === 'number')) {
-		return value.map((t) => String(t).trim()).filter(Boolean);
+	if (Array.isArray(value)) {
+		// one pass, no closures: this runs once per item
+		const tags: string[] = [];
+		for (const t of value) {
+			if (typeof t !== 'string' && typeof t !== 'number') return badTags(value, itemIndex);
+			const tag = String(t).trim();
+			if (tag) tags.push(tag);
+		}
+		return tags;
 	}
+	return badTags(value, itemIndex);
+}
+
+function badTags(value: unknown, itemIndex: number): never {
 	throw new ItemError(
 		itemMessage(itemIndex, `Tags must be a list of names or a comma-separated string, got ${JSON.stringify(value)}`),
 		'Map "Tags" to a list such as ["promotional"] or a string such as "promotional, newsletter".',
