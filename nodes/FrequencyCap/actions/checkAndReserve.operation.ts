@@ -1,4 +1,4 @@
-import { readBypass, readCapping, readMessage, type ItemParameters, type Plan } from './shared';
+import { cappedRequest, readBypass, readCapping, readMessage, type ItemParameters, type Plan } from './shared';
 
 /**
  * Check and Reserve: the store checks every cap and, if all allow it, counts the message in
@@ -11,5 +11,5 @@ export function plan(p: ItemParameters, itemIndex: number): Plan {
 		const counts = p.bypassCounts(itemIndex) !== false;
 		return { bypass: true, messageKey: message.messageKey, request: counts ? { ...message, mode: 'record' } : undefined };
 	}
-	return { messageKey: message.messageKey, request: { ...message, ...readCapping(p, itemIndex), mode: 'reserve' } };
+	return { messageKey: message.messageKey, request: cappedRequest(message, readCapping(p, itemIndex), 'reserve') };
 }

@@ -39,6 +39,12 @@ interface Options {
 	onInvalidTimezone?: InvalidZonePolicy;
 }
 
+/**
+ * Calendar bounds per zone for validation, kept across executions: a cached set is used only
+ * while the time stays in its period, so it gives exactly what a fresh one would.
+ */
+const zoneCache = new Map<string, number[]>();
+
 /** Items per store call: one pipelined round trip each (a typical execution needs one). */
 export const STORE_BATCH = 5000;
 
@@ -93,7 +99,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	// plan and validate every item; without Continue On Fail a bad item stops the node here,
 	// before anything is reserved or recorded
 	const params = new ItemParameters(ctx, fallbackZone, options.onInvalidTimezone ?? 'error');
-	const zoneCache = new Map<string, number[]>();
+	if (zoneCache.size > 1_000) zoneCache.clear();
 	const now = Date.now();
 	const batch = readItems<Plan, CapField>(
 		ctx,
@@ -107,7 +113,8 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	const plans = batch.valuesByIndex();
 
 	// one store batch for every planned request
-	const pending = batch.ready.flatMap(({ itemIndex, value }) => (value.request ? [itemIndex] : []));
+	const pending: number[] = [];
+	for (const { itemIndex, value } of batch.ready) if (value.request) pending.push(itemIndex);
 	const store = await batch.storeFor(pending);
 	if (store) await decideWithStore(ctx, store, pending, plans, batch, policy, timeoutMs);
 
@@ -141,14 +148,9 @@ async function decideWithStore(
 		// once the store failed in this execution, the rest is decided by the policy at once
 		if (!down) {
 			try {
-				decisions = await withTimeout(
-					store.caps.apply(
-						chunk.map((i) => plans[i]!.request as CapRequest),
-						{ deadline },
-					),
-					deadline,
-					timeoutMs,
-				);
+				const requests = new Array<CapRequest>(chunk.length);
+				for (let j = 0; j < chunk.length; j++) requests[j] = plans[chunk[j]]!.request!;
+				decisions = await withTimeout(store.caps.apply(requests, { deadline }), deadline, timeoutMs);
 			} catch (error) {
 				if (error instanceof StoreUnavailableError) down = error;
 				else if (error instanceof CapRequestError) {

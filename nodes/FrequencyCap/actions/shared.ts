@@ -30,8 +30,9 @@ export class ItemParameters {
 	readonly bypass;
 	readonly bypassCounts;
 	readonly items;
-	/** rules per Caps value (see sharedRules) */
-	readonly rulesByCaps = new Map<string, CapRule[]>();
+	/** the default message key's workflow + node part, and with the execution (read once) */
+	readonly nodeKey: string;
+	readonly executionKey: string;
 	lastCaps?: { caps: IDataObject[]; rules: CapRule[] };
 
 	constructor(
@@ -52,6 +53,8 @@ export class ItemParameters {
 		this.bypass = parameterReader<unknown>(ctx, 'bypass', false);
 		this.bypassCounts = parameterReader<boolean>(ctx, 'bypassCounts', true);
 		this.items = ctx.getInputData();
+		this.nodeKey = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}`;
+		this.executionKey = `${this.nodeKey}:${ctx.getExecutionId() ?? ''}`;
 	}
 }
 
@@ -92,23 +95,52 @@ export function readText(read: (itemIndex: number) => unknown, itemIndex: number
  * execution + item, stable only when n8n retries this node within the execution.
  */
 function defaultMessageKey(p: ItemParameters, itemIndex: number, contactId: string): string {
-	const { ctx } = p;
 	const journey = journeyContextOf(p.items[itemIndex]?.json);
-	if (journey) return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}:${contactId}:${journey.entryId}`;
-	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().name}:${ctx.getExecutionId() ?? ''}:${itemIndex}`;
+	if (journey) return `${p.nodeKey}:${contactId}:${journey.entryId}`;
+	return `${p.executionKey}:${itemIndex}`;
 }
 
 function readTags(value: unknown, itemIndex: number): string[] | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	if (typeof value === 'string') return value.split(',').map((t) => t.trim()).filter(Boolean);
-	if (Array.isArray(value) && value.every((t) => typeof t === 'string' || typeof t === 'number')) {
-		return value.map((t) => String(t).trim()).filter(Boolean);
+	if (Array.isArray(value)) {
+		// one pass, no closures: this runs once per item
+		const tags: string[] = [];
+		for (const t of value) {
+			if (typeof t !== 'string' && typeof t !== 'number') return badTags(value, itemIndex);
+			const tag = String(t).trim();
+			if (tag) tags.push(tag);
+		}
+		return tags;
 	}
+	return badTags(value, itemIndex);
+}
+
+function badTags(value: unknown, itemIndex: number): never {
 	throw new ItemError(
 		itemMessage(itemIndex, `Tags must be a list of names or a comma-separated string, got ${JSON.stringify(value)}`),
 		'Map "Tags" to a list such as ["promotional"] or a string such as "promotional, newsletter".',
 		'Tags',
 	);
+}
+
+/** The store request of a capping mode, built field by field (no spread per item). */
+export function cappedRequest(
+	message: ReturnType<typeof readMessage>,
+	capping: Pick<CapRequest, 'timeZone' | 'rules' | 'quietHours'>,
+	mode: 'reserve' | 'check',
+): CapRequest {
+	return {
+		contactId: message.contactId,
+		messageKey: message.messageKey,
+		channel: message.channel,
+		campaign: message.campaign,
+		tags: message.tags,
+		timeZone: capping.timeZone,
+		rules: capping.rules,
+		quietHours: capping.quietHours,
+		mode,
+	};
 }
 
 /** Time zone, caps and quiet hours for a capping mode. */
@@ -132,6 +164,14 @@ export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapReque
 }
 
 /**
+ * Rules per Caps value, kept across executions: equal caps get one rules array, so the store
+ * compiles them once per batch and a request shape found valid stays known to be valid (see
+ * validateCapRequest) from one execution to the next. Rules are never changed once built.
+ */
+const rulesByCaps = new Map<string, CapRule[]>();
+const MAX_CAPS_VALUES = 1_000;
+
+/**
  * Items with equal caps get one rules array: the store compiles each rules array once per
  * batch, so a new array per item would compile (and send) the same caps once per item. A fixed
  * Caps parameter is one object for every item; caps from an expression are matched by value.
@@ -139,10 +179,11 @@ export function readCapping(p: ItemParameters, itemIndex: number): Pick<CapReque
 function sharedRules(p: ItemParameters, caps: IDataObject[], itemIndex: number): CapRule[] {
 	if (p.lastCaps?.caps === caps) return p.lastCaps.rules;
 	const key = JSON.stringify(caps);
-	let rules = p.rulesByCaps.get(key);
+	let rules = rulesByCaps.get(key);
 	if (!rules) {
 		rules = caps.map((cap, i) => toRule(cap, i, itemIndex));
-		p.rulesByCaps.set(key, rules);
+		if (rulesByCaps.size >= MAX_CAPS_VALUES) rulesByCaps.clear();
+		rulesByCaps.set(key, rules);
 	}
 	p.lastCaps = { caps, rules };
 	return rules;
