@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { builderOperators, listSegments, storeProperties } from '../../lib';
+import { contactProperties } from './contactProperties';
 import { rulesOperatorsNotice } from './descriptionV2';
 
 const segmentOptions: INodePropertyOptions[] = listSegments().map((segment) => ({
@@ -133,21 +134,7 @@ export const segmentFilterProperties: INodeProperties[] = [
 		default: 'inactive-90-days',
 		description: 'A ready segment from the library; each option says who it selects',
 	},
-	{
-		displayName: 'Contact ID',
-		name: 'contactId',
-		type: 'string',
-		default: '={{ $json.contactId }}',
-		description: 'Needed only for event conditions: whose event history to read',
-	},
-	{
-		displayName: 'Contact Time Zone',
-		name: 'timezone',
-		type: 'string',
-		default: '={{ $json.timezone }}',
-		description:
-			'IANA zone (e.g. Asia/Seoul) in which relative dates and anniversaries are read; empty uses the fallback below',
-	},
+	...contactProperties,
 	...storeProperties,
 	{
 		displayName: 'Options',

@@ -1,6 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { listSegments, OPERATORS, storeProperties } from '../../lib';
 import { DATE_ROW_OPERATORS, EVENT_ROW_OPERATORS } from './behaviourRows';
+import { contactProperties } from './contactProperties';
 import { segmentSettingsProperties } from './segmentSettings';
 
 /** The relative-date and event operators n8n's condition UI does not have. */
@@ -218,21 +219,7 @@ export const segmentFilterPropertiesV2: INodeProperties[] = [
 		description: 'A ready segment from the library; its whole description and its numbers show once chosen',
 	},
 	...segmentSettingsProperties(),
-	{
-		displayName: 'Contact ID',
-		name: 'contactId',
-		type: 'string',
-		default: '={{ $json.contactId }}',
-		description: 'Needed only for event conditions: whose event history to read',
-	},
-	{
-		displayName: 'Contact Time Zone',
-		name: 'timezone',
-		type: 'string',
-		default: '={{ $json.timezone }}',
-		description:
-			'IANA zone (e.g. Asia/Seoul) in which relative dates and anniversaries are read; empty uses the fallback below',
-	},
+	...contactProperties,
 	...storeProperties,
 	{
 		displayName: 'Options',

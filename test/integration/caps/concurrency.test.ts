@@ -4,78 +4,37 @@
  * exactly 3 allowed, repeated REPETITIONS times; and one message key submitted 1..10 times by
  * every process at once → exactly one slot.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../../lib/store/redis/RedisStore';
 import { adminClient, deleteNamespace, HASH_SECRET, REDIS_HOST, REDIS_PORT, requireRedis, storeConfig, uniqueNamespace } from '../helpers/redis';
+import { startWorkers, stopWorkers, type WorkerProcess } from '../helpers/workers';
 
 const PROCESSES = 4;
 const CALLS_PER_PROCESS = 250;
 const CAP = 3;
 const REPETITIONS = 25;
 
-class Worker {
-	private readonly waiting = new Map<number, (reasons: string[]) => void>();
-	readonly ready: Promise<void>;
-
-	constructor(readonly child: ChildProcessWithoutNullStreams) {
-		let markReady: () => void;
-		this.ready = new Promise((resolve) => (markReady = resolve));
-		const lines = createInterface({ input: child.stdout });
-		lines.on('line', (line) => {
-			if (line === 'ready') return markReady();
-			const { id, reasons } = JSON.parse(line) as { id: number; reasons: string[] };
-			this.waiting.get(id)?.(reasons);
-			this.waiting.delete(id);
-		});
-		child.stderr.on('data', (chunk) => process.stderr.write(`[cap worker ${child.pid}] ${chunk}`));
-	}
-
-	send(command: Record<string, unknown> & { id: number }): Promise<string[]> {
-		return new Promise((resolve) => {
-			this.waiting.set(command.id, resolve);
-			this.child.stdin.write(`${JSON.stringify(command)}\n`);
-		});
-	}
-}
 
 const namespace = uniqueNamespace('conc');
 const admin = adminClient();
-const workers: Worker[] = [];
+let workers: Array<WorkerProcess<{ id: number; reasons: string[] }>> = [];
 let commandId = 0;
 
 /** Every process fires its calls at the same moment; returns all reasons, per process. */
 async function race(contactId: string, calls: number, messageKey?: string): Promise<string[][]> {
 	const id = ++commandId;
 	const command = { id, namespace, host: REDIS_HOST, port: REDIS_PORT, hashSecret: HASH_SECRET, contactId, calls, limit: CAP, messageKey };
-	return await Promise.all(workers.map((w, worker) => w.send({ ...command, worker })));
+	return await Promise.all(workers.map((w, worker) => w.send({ ...command, worker }).then((reply) => reply.reasons)));
 }
 
 beforeAll(async () => {
 	await requireRedis();
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'cap-worker-'));
-	const outfile = path.join(dir, 'worker.js');
-	await build({
-		entryPoints: [path.join(__dirname, 'worker.ts')],
-		outfile,
-		bundle: true,
-		platform: 'node',
-		format: 'cjs',
-		loader: { '.lua': 'text' },
-		logLevel: 'warning',
-	});
-	for (let i = 0; i < PROCESSES; i++) workers.push(new Worker(spawn(process.execPath, [outfile], { stdio: 'pipe' })));
-	await Promise.all(workers.map((w) => w.ready));
+	workers = await startWorkers(path.join(__dirname, 'worker.ts'), PROCESSES, 'cap worker');
 });
 
 afterAll(async () => {
-	for (const w of workers) w.child.stdin.end();
-	await Promise.all(workers.map((w) => new Promise((resolve) => (w.child.exitCode !== null ? resolve(null) : w.child.once('exit', resolve)))));
+	await stopWorkers(workers);
 	await deleteNamespace(admin, namespace);
 	await admin.quit();
 });

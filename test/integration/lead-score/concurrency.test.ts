@@ -3,68 +3,37 @@
  * concurrent point events for one contact give the exact total and exactly one threshold
  * crossing; a "once" rule raced by every call of every process counts exactly once.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../../lib/store/redis/RedisStore';
 import type { ScoreAward, ScoreOptions } from '../../../lib/store/scores';
 import { adminClient, deleteNamespace, HASH_SECRET, REDIS_HOST, REDIS_PORT, requireRedis, storeConfig, uniqueNamespace } from '../helpers/redis';
+import { startWorkers, stopWorkers, type WorkerProcess } from '../helpers/workers';
 
 const PROCESSES = 4;
 const CALLS_PER_PROCESS = 250;
 
 type Result = { crossed: string[]; points: number } | { error: string };
 
-class Worker {
-	private readonly waiting = new Map<number, (results: Result[]) => void>();
-	readonly ready: Promise<void>;
-
-	constructor(readonly child: ChildProcessWithoutNullStreams) {
-		let markReady: () => void;
-		this.ready = new Promise((resolve) => (markReady = resolve));
-		createInterface({ input: child.stdout }).on('line', (line) => {
-			if (line === 'ready') return markReady();
-			const { id, results } = JSON.parse(line) as { id: number; results: Result[] };
-			this.waiting.get(id)?.(results);
-			this.waiting.delete(id);
-		});
-		child.stderr.on('data', (chunk) => process.stderr.write(`[score worker ${child.pid}] ${chunk}`));
-	}
-
-	send(command: Record<string, unknown> & { id: number }): Promise<Result[]> {
-		return new Promise((resolve) => {
-			this.waiting.set(command.id, resolve);
-			this.child.stdin.write(`${JSON.stringify(command)}\n`);
-		});
-	}
-}
 
 const namespace = uniqueNamespace('score-conc');
 const admin = adminClient();
-const workers: Worker[] = [];
+let workers: Array<WorkerProcess<{ id: number; results: Result[] }>> = [];
 let commandId = 0;
 
 async function race(contactId: string, awards: ScoreAward[], options: ScoreOptions): Promise<Result[]> {
 	const id = ++commandId;
 	const command = { id, namespace, host: REDIS_HOST, port: REDIS_PORT, hashSecret: HASH_SECRET, contactId, calls: CALLS_PER_PROCESS, awards, options };
-	return (await Promise.all(workers.map((w, worker) => w.send({ ...command, worker })))).flat();
+	return (await Promise.all(workers.map((w, worker) => w.send({ ...command, worker }).then((reply) => reply.results)))).flat();
 }
 
 beforeAll(async () => {
 	await requireRedis();
-	const outfile = path.join(mkdtempSync(path.join(os.tmpdir(), 'score-worker-')), 'worker.js');
-	await build({ entryPoints: [path.join(__dirname, 'worker.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', loader: { '.lua': 'text' }, logLevel: 'warning' });
-	for (let i = 0; i < PROCESSES; i++) workers.push(new Worker(spawn(process.execPath, [outfile], { stdio: 'pipe' })));
-	await Promise.all(workers.map((w) => w.ready));
+	workers = await startWorkers(path.join(__dirname, 'worker.ts'), PROCESSES, 'score worker');
 });
 
 afterAll(async () => {
-	for (const w of workers) w.child.stdin.end();
-	await Promise.all(workers.map((w) => new Promise((resolve) => (w.child.exitCode !== null ? resolve(null) : w.child.once('exit', resolve)))));
+	await stopWorkers(workers);
 	await deleteNamespace(admin, namespace);
 	await admin.quit();
 });
