@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import capApply from './scripts/cap-apply-n.lua';
 import eventsRecord from './scripts/events-record-2.lua';
 import contactUpdate from './scripts/contact-update-1.lua';
@@ -45,7 +45,7 @@ export const SCRIPTS = {
 export const DEADLINE_ERROR = 'JOURNEYS_DEADLINE';
 
 export type ScriptName = keyof typeof SCRIPTS;
-type ScriptTarget = Redis | ChainableCommander;
+type ScriptTarget = Redis | Cluster | ChainableCommander;
 type ScriptFn = (...args: Array<string | number>) => Promise<unknown> | ChainableCommander;
 
 /**
@@ -71,10 +71,10 @@ do
 end
 `;
 
-const loaded = new WeakSet<Redis>();
+const loaded = new WeakSet<Redis | Cluster>();
 
 /** Registers every script on the client (idempotent); call before creating pipelines. */
-export function loadScripts(client: Redis): void {
+export function loadScripts(client: Redis | Cluster): void {
 	if (loaded.has(client)) return;
 	for (const [name, script] of Object.entries(SCRIPTS)) {
 		const lua = DEADLINE_PRELUDE + script.lua;
@@ -88,7 +88,7 @@ export function loadScripts(client: Redis): void {
  * (the reply comes from `exec`). `serverDeadline` is epoch ms on the Redis server's clock
  * (RedisContext.serverDeadline), 0 for a call that may run however late.
  */
-export function sendScript(target: Redis, name: ScriptName, keys: string[], args: Array<string | number>, serverDeadline: number): Promise<unknown>;
+export function sendScript(target: Redis | Cluster, name: ScriptName, keys: string[], args: Array<string | number>, serverDeadline: number): Promise<unknown>;
 export function sendScript(
 	target: ChainableCommander,
 	name: ScriptName,
