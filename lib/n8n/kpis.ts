@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
-import type { JourneyStore, KpiCount } from '../store/types';
+import type { JourneyStore, KpiAddOptions, KpiCount } from '../store/types';
 import type { ItemBatch } from './items';
 import { resolveStore } from './store';
 
@@ -93,7 +93,7 @@ export function outcomeCounts(step: string, today: string, rows: Iterable<Outcom
  * node's store is resolved here when the node had no store call of its own (`store` undefined).
  * Counting never fails the step: a store error is logged as a warning and the items go on.
  */
-export async function countOutcomes(ctx: NodeContext, store: JourneyStore | undefined, rows: Iterable<OutcomeRow>): Promise<void> {
+export async function countOutcomes(ctx: NodeContext, store: JourneyStore | undefined, rows: Iterable<OutcomeRow>, options: KpiAddOptions = {}): Promise<void> {
 	if (!countsJourneyKpis(ctx)) return;
 	try {
 		const step = ctx.getNode().name;
@@ -104,7 +104,7 @@ export async function countOutcomes(ctx: NodeContext, store: JourneyStore | unde
 			const today = store.kpis.today();
 			counts = counts.map((c) => (c.day === '' ? { ...c, day: today } : c));
 		}
-		await store.kpis.add(counts);
+		await store.kpis.add(counts, options);
 	} catch (error) {
 		ctx.logger?.warn?.(`Journey KPIs of "${ctx.getNode().name}" were not counted: ${(error as Error).message}`);
 	}

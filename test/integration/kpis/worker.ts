@@ -39,11 +39,13 @@ async function runCap(cmd: Extract<Command, { type: 'cap' }>): Promise<Record<st
 		Array.from({ length: cmd.executions }, async (_, e) => {
 			const items = Array.from({ length: cmd.itemsPerExecution }, (_, i) => {
 				const n = e * cmd.itemsPerExecution + i;
+				const contactId = `contact-${n % cmd.contacts}@example.com`;
+				// every tenth item has no journey: it is not counted
+				if (n % 10 === 9) return { contactId };
 				return {
-					contactId: `contact-${n % cmd.contacts}@example.com`,
+					contactId,
 					journey: { name: cmd.journey, entryId: `w${cmd.worker}-e${e}-i${i}` },
-					// every tenth item has no journey: it is not counted
-					...(n % 10 === 9 ? { journey: undefined } : { experiment: { name: 'x', variant: n % 3 === 0 ? 'holdout' : n % 3 === 1 ? 'A' : 'B' } }),
+					experiment: { name: 'x', variant: n % 3 === 0 ? 'holdout' : n % 3 === 1 ? 'A' : 'B' },
 				};
 			});
 			const ctx = executeContext({

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { describe, expect, it } from 'vitest';
-import { getMemoryStore } from '../../../lib';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getMemoryStore, StoreUnavailableError } from '../../../lib';
 import { signedHeaders } from '../../../lib/events/signature';
 import { JourneyEntry } from '../../../nodes/JourneyEntry/JourneyEntry.node';
 import { JourneyEventTrigger } from '../../../nodes/JourneyEventTrigger/JourneyEventTrigger.node';
@@ -42,6 +42,24 @@ const inJourney = (journey: string, contactId: string, variant?: string) => ({
 async function runNode(node: { execute(this: never): Promise<INodeExecutionData[][]> }, items: Array<Record<string, unknown>>, parameters: Record<string, ParameterValue>) {
 	return await (node.execute as (this: unknown) => Promise<INodeExecutionData[][]>).call(executeContext({ items, parameters, executionId: randomUUID() }));
 }
+
+afterEach(() => vi.restoreAllMocks());
+
+/** Check and Reserve, one message per hour per contact */
+const capParameters = {
+	operation: 'checkAndReserve',
+	contactId: fromItem('contactId'),
+	channel: 'email',
+	campaign: '',
+	tags: [],
+	timezone: '',
+	messageKey: '',
+	caps: { cap: [{ type: 'limit', scope: 'all', maxMessages: 1, window: 'rolling', amount: 1, unit: 'hours' }] },
+	quietHours: false,
+	bypass: false,
+	store: 'memory',
+	options: {},
+};
 
 describe('journey KPIs counted by the nodes', () => {
 	it('Journey Entry: entered / not_entered per variant; a retry of the same entry is not counted again', async () => {
@@ -94,26 +112,25 @@ describe('journey KPIs counted by the nodes', () => {
 			await runCap({
 				items: [...items, { ...inJourney(journey, '', 'A'), journey: { name: journey, entryId: 'entry-3' } }],
 				continueOnFail: true,
-				parameters: {
-					operation: 'checkAndReserve',
-					contactId: fromItem('contactId'),
-					channel: 'email',
-					campaign: '',
-					tags: [],
-					timezone: fromItem('timezone'),
-					messageKey: '',
-					caps: { cap: [{ type: 'limit', scope: 'all', maxMessages: 1, window: 'rolling', amount: 1, unit: 'hours' }] },
-					quietHours: false,
-					bypass: false,
-					store: 'memory',
-					options: {},
-				},
+				parameters: capParameters,
 			});
 		} finally {
 			store.kpis.add = add;
 		}
 		expect(calls).toBe(1);
 		expect(await countsOf(journey)).toEqual({ 'Node Under Test|A|allowed': 1, 'Node Under Test|A|capped:limit_reached': 1, 'Node Under Test|B|capped:limit_reached': 1 });
+	});
+
+	it('Frequency Cap: once the store failed this execution (Fail Closed), nothing is counted, so the Decision Timeout still bounds the node', async () => {
+		const journey = newJourney();
+		vi.spyOn(store.caps, 'apply').mockRejectedValue(new StoreUnavailableError('Redis is down'));
+		const add = vi.spyOn(store.kpis, 'add');
+		const [allowed, capped] = await runCap({
+			items: [inJourney(journey, `c-${randomUUID()}`, 'A')],
+			parameters: capParameters,
+		});
+		expect([allowed.length, (capped[0].json.frequencyCap as { reason: string }).reason]).toEqual([0, 'store_unavailable']);
+		expect(add).not.toHaveBeenCalled();
 	});
 
 	it('Lead Score: qualified / not_qualified; a retried event (same update key) is not counted again', async () => {
