@@ -27,7 +27,7 @@ import { executeContext } from '../test/unit/helpers/executeContext';
 
 const CONTACTS = 10_000;
 const BATCH = 1_000;
-const ROUNDS = 9;
+const ROUNDS = 11;
 const REPEAT_EVERY = 10;
 const JOURNEY = 'bench-journey';
 const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
