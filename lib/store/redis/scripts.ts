@@ -101,7 +101,48 @@ export function sendScript(target: ScriptTarget, name: ScriptName, keys: string[
 	const fn = (target as unknown as Record<string, ScriptFn | undefined>)[name];
 	if (typeof fn !== 'function') throw new Error(`Redis script "${name}" is not loaded on this client: call loadScripts first`);
 	const deadline = Math.max(0, Math.floor(serverDeadline));
+	if (script.keys !== 'n' && keys.length !== script.keys) throw new Error(`Redis script "${name}" takes ${script.keys} keys, got ${keys.length}`);
+	const pipeline = target as unknown as Partial<QueuingPipeline>;
+	const defined = pipeline.isPipeline ? pipeline.redis?.scriptsSet?.[name] : undefined;
+	if (defined && !defined.keyPrefix && !defined.readOnly) return queueScript(pipeline as QueuingPipeline, defined, keys, args, deadline);
 	if (script.keys === 'n') return fn.call(target, keys.length, ...keys, deadline, ...args);
-	if (keys.length !== script.keys) throw new Error(`Redis script "${name}" takes ${script.keys} keys, got ${keys.length}`);
 	return fn.call(target, ...keys, deadline, ...args);
+}
+
+/** What queueScript uses of an ioredis pipeline and of the script defineCommand registered. */
+interface DefinedScript {
+	sha: string;
+	keyPrefix?: string;
+	readOnly?: boolean;
+	Command: new (name: string, args: Array<string | number>, options: { replyEncoding: 'utf8' }) => {
+		promise: Promise<unknown>;
+	};
+}
+interface QueuingPipeline {
+	isPipeline: true;
+	redis: { scriptsSet?: Record<string, DefinedScript | undefined>; sendCommand(command: unknown): Promise<unknown> };
+	sendCommand(command: unknown): ChainableCommander;
+}
+const UTF8 = { replyEncoding: 'utf8' } as const;
+
+/**
+ * Queues a script call on a pipeline as ioredis' own script command does (the script's command
+ * class sends EVAL the first time on a connection, then EVALSHA; a NOSCRIPT reply is sent again
+ * on the client), without the generic wrapper's argument copies and option objects: a batch
+ * queues one call per contact, and that wrapper cost as much as the rest of the call.
+ */
+function queueScript(pipeline: QueuingPipeline, script: DefinedScript, keys: string[], args: Array<string | number>, deadline: number): ChainableCommander {
+	const callArgs = new Array<string | number>(keys.length + args.length + 3);
+	callArgs[0] = script.sha;
+	callArgs[1] = keys.length;
+	let at = 2;
+	for (let i = 0; i < keys.length; i++) callArgs[at++] = keys[i];
+	callArgs[at++] = deadline;
+	for (let i = 0; i < args.length; i++) callArgs[at++] = args[i];
+	const command = new script.Command('evalsha', callArgs, UTF8);
+	command.promise = command.promise.catch((error: Error) => {
+		if (!String(error?.message).includes('NOSCRIPT')) throw error;
+		return pipeline.redis.sendCommand(new script.Command('evalsha', callArgs, UTF8));
+	});
+	return pipeline.sendCommand(command);
 }
