@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { Command, type ChainableCommander, type Redis } from 'ioredis';
 import capApply from './scripts/cap-apply-n.lua';
 import eventsRecord from './scripts/events-record-2.lua';
 import contactUpdate from './scripts/contact-update-1.lua';
@@ -103,35 +104,68 @@ export function sendScript(target: ScriptTarget, name: ScriptName, keys: string[
 	const deadline = Math.max(0, Math.floor(serverDeadline));
 	if (script.keys !== 'n' && keys.length !== script.keys) throw new Error(`Redis script "${name}" takes ${script.keys} keys, got ${keys.length}`);
 	const pipeline = target as unknown as Partial<QueuingPipeline>;
-	const defined = pipeline.isPipeline ? pipeline.redis?.scriptsSet?.[name] : undefined;
-	if (defined && !defined.keyPrefix && !defined.readOnly) return queueScript(pipeline as QueuingPipeline, defined, keys, args, deadline);
+	if (pipeline.isPipeline && !pipeline.redis?.options?.keyPrefix) return queueScript(pipeline as QueuingPipeline, name, keys, args, deadline);
 	if (script.keys === 'n') return fn.call(target, keys.length, ...keys, deadline, ...args);
 	return fn.call(target, ...keys, deadline, ...args);
 }
 
-/** What queueScript uses of an ioredis pipeline and of the script defineCommand registered. */
-interface DefinedScript {
-	sha: string;
-	keyPrefix?: string;
-	readOnly?: boolean;
-	Command: new (name: string, args: Array<string | number>, options: { replyEncoding: 'utf8' }) => {
-		promise: Promise<unknown>;
-	};
-}
+/** What queueScript uses of an ioredis pipeline. */
 interface QueuingPipeline {
 	isPipeline: true;
-	redis: { scriptsSet?: Record<string, DefinedScript | undefined>; sendCommand(command: unknown): Promise<unknown> };
-	sendCommand(command: unknown): ChainableCommander;
+	redis: { options?: { keyPrefix?: string }; sendCommand(command: Command): Promise<unknown> };
+	sendCommand(command: Command): ChainableCommander;
 }
 const UTF8 = { replyEncoding: 'utf8' } as const;
 
+/** A script as pipelined calls send it: its source (prelude included), its SHA1, the connections that have it. */
+interface PipelinedScript {
+	lua: string;
+	sha: string;
+	/** sockets the source was sent on (EVAL); forgotten after a NOSCRIPT reply */
+	sentOn: WeakSet<object>;
+}
+const pipelinedScripts = new Map<ScriptName, PipelinedScript>();
+
+function pipelinedScript(name: ScriptName): PipelinedScript {
+	let script = pipelinedScripts.get(name);
+	if (script === undefined) {
+		const lua = DEADLINE_PRELUDE + SCRIPTS[name].lua;
+		script = { lua, sha: createHash('sha1').update(lua).digest('hex'), sentOn: new WeakSet() };
+		pipelinedScripts.set(name, script);
+	}
+	return script;
+}
+
 /**
- * Queues a script call on a pipeline as ioredis' own script command does (the script's command
- * class sends EVAL the first time on a connection, then EVALSHA; a NOSCRIPT reply is sent again
- * on the client), without the generic wrapper's argument copies and option objects: a batch
- * queues one call per contact, and that wrapper cost as much as the rest of the call.
+ * One pipelined script call, sent as ioredis' own script commands are: EVAL with the source the
+ * first time on a connection, EVALSHA after. Unlike those it needs no wrapper closure per call
+ * (a batch queues one call per contact, and that wrapper cost as much as the rest of the call).
  */
-function queueScript(pipeline: QueuingPipeline, script: DefinedScript, keys: string[], args: Array<string | number>, deadline: number): ChainableCommander {
+class ScriptCall extends Command {
+	constructor(
+		private readonly script: PipelinedScript,
+		args: Array<string | number>,
+	) {
+		super('evalsha', args, UTF8);
+	}
+
+	toWritable(socket: object): string | Buffer {
+		if (!this.script.sentOn.has(socket)) {
+			this.script.sentOn.add(socket);
+			this.name = 'eval';
+			this.args[0] = this.script.lua;
+		}
+		return super.toWritable(socket);
+	}
+}
+
+/**
+ * Queues a script call on a pipeline. A server that lost its scripts (SCRIPT FLUSH, a promoted
+ * replica) answers NOSCRIPT on a live connection: the call did not run, so it is sent again on
+ * the client, with its source.
+ */
+function queueScript(pipeline: QueuingPipeline, name: ScriptName, keys: string[], args: Array<string | number>, deadline: number): ChainableCommander {
+	const script = pipelinedScript(name);
 	const callArgs = new Array<string | number>(keys.length + args.length + 3);
 	callArgs[0] = script.sha;
 	callArgs[1] = keys.length;
@@ -139,10 +173,11 @@ function queueScript(pipeline: QueuingPipeline, script: DefinedScript, keys: str
 	for (let i = 0; i < keys.length; i++) callArgs[at++] = keys[i];
 	callArgs[at++] = deadline;
 	for (let i = 0; i < args.length; i++) callArgs[at++] = args[i];
-	const command = new script.Command('evalsha', callArgs, UTF8);
-	command.promise = command.promise.catch((error: Error) => {
+	const call = new ScriptCall(script, callArgs);
+	call.promise = call.promise.catch((error: Error) => {
 		if (!String(error?.message).includes('NOSCRIPT')) throw error;
-		return pipeline.redis.sendCommand(new script.Command('evalsha', callArgs, UTF8));
+		script.sentOn = new WeakSet();
+		return pipeline.redis.sendCommand(new ScriptCall(script, callArgs));
 	});
-	return pipeline.sendCommand(command);
+	return pipeline.sendCommand(call);
 }

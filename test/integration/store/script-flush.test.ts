@@ -1,5 +1,5 @@
 /**
- * Script calls in a pipeline are queued with ioredis' own script command class (sendScript):
+ * Script calls in a pipeline are queued as ioredis queues its own script commands (sendScript):
  * a server that lost its scripts (SCRIPT FLUSH, a replica promoted without them) answers
  * NOSCRIPT on a live connection, and the call must still run, once, as ioredis' own script
  * commands do. On a redis-server of the test's own, so flushing touches no one else's scripts.
