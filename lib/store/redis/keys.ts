@@ -208,22 +208,26 @@ export class HmacSha256 {
 }
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const BASE64URL_CODES = Uint8Array.from(BASE64URL, (c) => c.charCodeAt(0));
+/** the character codes of one encoding, reused: the text is made in one step, not grown piece by piece */
+const CODES: number[] = [];
 
 /** base64url (unpadded) of `count` bytes held as latin1 characters from `from`, as Buffer#toString gives it. */
 export function base64urlOfLatin1(s: string, from: number, count: number): string {
-	let out = '';
+	const out = CODES;
+	out.length = 0;
 	const end = from + count;
 	let i = from;
 	for (; i + 2 < end; i += 3) {
 		const n = (s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8) | s.charCodeAt(i + 2);
-		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63] + BASE64URL[(n >> 6) & 63] + BASE64URL[n & 63];
+		out.push(BASE64URL_CODES[n >> 18], BASE64URL_CODES[(n >> 12) & 63], BASE64URL_CODES[(n >> 6) & 63], BASE64URL_CODES[n & 63]);
 	}
 	if (end - i === 1) {
 		const n = s.charCodeAt(i) << 16;
-		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63];
+		out.push(BASE64URL_CODES[n >> 18], BASE64URL_CODES[(n >> 12) & 63]);
 	} else if (end - i === 2) {
 		const n = (s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8);
-		out += BASE64URL[n >> 18] + BASE64URL[(n >> 12) & 63] + BASE64URL[(n >> 6) & 63];
+		out.push(BASE64URL_CODES[n >> 18], BASE64URL_CODES[(n >> 12) & 63], BASE64URL_CODES[(n >> 6) & 63]);
 	}
-	return out;
+	return String.fromCharCode.apply(null, out);
 }
