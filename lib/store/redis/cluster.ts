@@ -1,5 +1,5 @@
 import { Cluster, Command, type ChainableCommander } from 'ioredis';
-import { SCRIPTS } from './scripts';
+import { SCRIPTS, sendScript, type ScriptName } from './scripts';
 import { keySlot } from './slots';
 
 type Reply = [Error | null, unknown];
@@ -10,6 +10,7 @@ const MOVED_RETRIES = 2;
 interface QueuedCall {
 	name: string;
 	args: unknown[];
+	keys: Array<string | Buffer>;
 	slot: number;
 }
 
@@ -45,6 +46,8 @@ export class ClusterBatch {
 	private readonly self: ClusterBatch;
 	private acks = 0;
 	private ackTimeoutMs = 0;
+	/** not an ioredis pipeline: sendScript queues store scripts by name here (see execGroup) */
+	readonly isPipeline = false;
 
 	constructor(private readonly owner: JourneyCluster) {
 		// any command name queues a call: the store uses a dozen commands and all its scripts
@@ -81,7 +84,7 @@ export class ClusterBatch {
 		for (const key of keys) {
 			if (keySlot(key) !== slot) throw new Error(`Redis Cluster call "${name}" names keys in several hash slots (${String(keys[0])}, ${String(key)})`);
 		}
-		this.calls.push({ name, args, slot });
+		this.calls.push({ name, args, keys, slot });
 	}
 
 	async exec(): Promise<Reply[]> {
@@ -114,7 +117,15 @@ export class ClusterBatch {
 
 	private async execGroup(indexes: number[], results: Reply[]): Promise<void> {
 		const pipeline = this.owner.masterPipeline() as unknown as Record<string, (...args: unknown[]) => unknown> & ChainableCommander;
-		for (const i of indexes) pipeline[this.calls[i].name](...this.calls[i].args);
+		for (const i of indexes) {
+			const { name, args, keys } = this.calls[i];
+			if (!(name in SCRIPTS)) pipeline[name](...args);
+			else {
+				// a store script, queued as sendScript called it: [key count], keys, deadline, arguments
+				const from = (SCRIPTS[name as ScriptName].keys === 'n' ? 1 : 0) + keys.length;
+				sendScript(pipeline, name as ScriptName, keys as string[], args.slice(from + 1) as Array<string | number>, Number(args[from]));
+			}
+		}
 		const acks = this.acks;
 		if (acks > 0) pipeline.call('WAIT', acks, this.ackTimeoutMs);
 		let replies: Reply[];

@@ -1,4 +1,5 @@
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { Command, type ChainableCommander, type Cluster, type Redis } from 'ioredis';
 import capApply from './scripts/cap-apply-n.lua';
 import eventsRecord from './scripts/events-record-2.lua';
 import contactUpdate from './scripts/contact-update-1.lua';
@@ -12,6 +13,11 @@ import journeyEnter from './scripts/journey-enter-2.lua';
 import journeyExit from './scripts/journey-exit-2.lua';
 import deliveryHold from './scripts/delivery-hold-1.lua';
 import deliveryRelease from './scripts/delivery-release-1.lua';
+import journeyGoal from './scripts/journey-goal-2.lua';
+import journeyMark from './scripts/journey-mark-1.lua';
+import journeyConvert from './scripts/journey-convert-1.lua';
+import kpiAdd from './scripts/kpi-add-1.lua';
+import kpiIndex from './scripts/kpi-index-1.lua';
 
 /**
  * The Lua scripts, one file each (BullMQ style: `<name>-<numberOfKeys>.lua`, `-n` when the
@@ -39,6 +45,11 @@ export const SCRIPTS = {
 	deliveryRelease: { lua: deliveryRelease, keys: 1 },
 	scoreApply: { lua: scoreApply, keys: 2 },
 	sendClaim: { lua: sendClaim, keys: 1 },
+	journeyGoal: { lua: journeyGoal, keys: 2 },
+	journeyMark: { lua: journeyMark, keys: 1 },
+	journeyConvert: { lua: journeyConvert, keys: 1 },
+	kpiAdd: { lua: kpiAdd, keys: 1 },
+	kpiIndex: { lua: kpiIndex, keys: 1 },
 } as const satisfies Record<string, { lua: string; keys: number | 'n' }>;
 
 /** The first word of a script's reply when it ran after its deadline (see DEADLINE_PRELUDE). */
@@ -101,7 +112,82 @@ export function sendScript(target: ScriptTarget, name: ScriptName, keys: string[
 	const fn = (target as unknown as Record<string, ScriptFn | undefined>)[name];
 	if (typeof fn !== 'function') throw new Error(`Redis script "${name}" is not loaded on this client: call loadScripts first`);
 	const deadline = Math.max(0, Math.floor(serverDeadline));
+	if (script.keys !== 'n' && keys.length !== script.keys) throw new Error(`Redis script "${name}" takes ${script.keys} keys, got ${keys.length}`);
+	const pipeline = target as unknown as Partial<QueuingPipeline>;
+	if (pipeline.isPipeline && !pipeline.redis?.options?.keyPrefix) return queueScript(pipeline as QueuingPipeline, name, keys, args, deadline);
 	if (script.keys === 'n') return fn.call(target, keys.length, ...keys, deadline, ...args);
-	if (keys.length !== script.keys) throw new Error(`Redis script "${name}" takes ${script.keys} keys, got ${keys.length}`);
 	return fn.call(target, ...keys, deadline, ...args);
+}
+
+/** What queueScript uses of an ioredis pipeline. */
+interface QueuingPipeline {
+	isPipeline: true;
+	redis: { options?: { keyPrefix?: string }; sendCommand(command: Command): Promise<unknown> };
+	sendCommand(command: Command): ChainableCommander;
+}
+const UTF8 = { replyEncoding: 'utf8' } as const;
+
+/** A script as pipelined calls send it: its source (prelude included), its SHA1, the connections that have it. */
+interface PipelinedScript {
+	lua: string;
+	sha: string;
+	/** sockets the source was sent on (EVAL); forgotten after a NOSCRIPT reply */
+	sentOn: WeakSet<object>;
+}
+const pipelinedScripts = new Map<ScriptName, PipelinedScript>();
+
+function pipelinedScript(name: ScriptName): PipelinedScript {
+	let script = pipelinedScripts.get(name);
+	if (script === undefined) {
+		const lua = DEADLINE_PRELUDE + SCRIPTS[name].lua;
+		script = { lua, sha: createHash('sha1').update(lua).digest('hex'), sentOn: new WeakSet() };
+		pipelinedScripts.set(name, script);
+	}
+	return script;
+}
+
+/**
+ * One pipelined script call, sent as ioredis' own script commands are: EVAL with the source the
+ * first time on a connection, EVALSHA after. Unlike those it needs no wrapper closure per call
+ * (a batch queues one call per contact, and that wrapper cost as much as the rest of the call).
+ */
+class ScriptCall extends Command {
+	constructor(
+		private readonly script: PipelinedScript,
+		args: Array<string | number>,
+	) {
+		super('evalsha', args, UTF8);
+	}
+
+	toWritable(socket: object): string | Buffer {
+		if (!this.script.sentOn.has(socket)) {
+			this.script.sentOn.add(socket);
+			this.name = 'eval';
+			this.args[0] = this.script.lua;
+		}
+		return super.toWritable(socket);
+	}
+}
+
+/**
+ * Queues a script call on a pipeline. A server that lost its scripts (SCRIPT FLUSH, a promoted
+ * replica) answers NOSCRIPT on a live connection: the call did not run, so it is sent again on
+ * the client, with its source.
+ */
+function queueScript(pipeline: QueuingPipeline, name: ScriptName, keys: string[], args: Array<string | number>, deadline: number): ChainableCommander {
+	const script = pipelinedScript(name);
+	const callArgs = new Array<string | number>(keys.length + args.length + 3);
+	callArgs[0] = script.sha;
+	callArgs[1] = keys.length;
+	let at = 2;
+	for (let i = 0; i < keys.length; i++) callArgs[at++] = keys[i];
+	callArgs[at++] = deadline;
+	for (let i = 0; i < args.length; i++) callArgs[at++] = args[i];
+	const call = new ScriptCall(script, callArgs);
+	call.promise = call.promise.catch((error: Error) => {
+		if (!String(error?.message).includes('NOSCRIPT')) throw error;
+		script.sentOn = new WeakSet();
+		return pipeline.redis.sendCommand(new ScriptCall(script, callArgs));
+	});
+	return pipeline.sendCommand(call);
 }

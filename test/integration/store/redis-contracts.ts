@@ -15,9 +15,10 @@ import { describeWaitContract } from '../../store-suite-waits';
 import { describeEntryContract } from '../../store-suite-entries';
 import { describeScoreContract } from '../../store-suite-scores';
 import { describeSendContract } from '../../store-suite-sends';
+import { describeKpiContract } from '../../store-suite-kpis';
 import { sleep, uniqueNamespace } from '../helpers/redis';
 
-const CONTRACTS = [describeStoreContract, describeWaitContract, describeEntryContract, describeScoreContract, describeSendContract];
+const CONTRACTS = [describeStoreContract, describeWaitContract, describeEntryContract, describeScoreContract, describeSendContract, describeKpiContract];
 
 export interface RedisUnderTest {
 	/** a store credential for a fresh namespace */
