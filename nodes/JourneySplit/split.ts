@@ -42,7 +42,7 @@ export async function splitItems(ctx: IExecuteFunctions): Promise<INodeExecution
 	try {
 		validateExperiment({ name: 'experiment', ...shape });
 	} catch (error) {
-		if (!(error instanceof ExperimentError)) throw error;
+		if (!(error instanceof ExperimentError)) throw new NodeOperationError(ctx.getNode(), error as Error);
 		throw new NodeOperationError(ctx.getNode(), `Parameter "${error.parameter}": ${error.message}`, { description: error.fix });
 	}
 	const outputOf = new Map(shape.variants.map((v, i) => [v.name, i]));
