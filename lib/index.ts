@@ -43,6 +43,9 @@ export { defaultEntryId, journeyContextOf, journeyNameParameter, type JourneyCon
 export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentialTest, storeOutageError } from './n8n/store';
 // Channel Send: the exactly-once send log, before-send checks, providers
 export { DEFAULT_SEND_RETENTION_MS } from './store/sends';
+// journey KPIs: counters per journey, step, variant and day (read by the Journey Report)
+export { DEFAULT_KPI_RETENTION_DAYS, KPI_MAX_READ_DAYS, kpiDay, kpiDayNumber, kpiDaysOf } from './store/kpis';
+export { countJourneyKpisOption, countOutcomes, countsJourneyKpis, journeyNameOf, outcomeCounts, variantOf, type OutcomeRow } from './n8n/kpis';
 export * from './channels/checks';
 export { DEFAULT_RETRY, Limiter, ProviderError, limiterFor, parseRetryAfter, withRetries, type RetryPolicy } from './channels/transport';
 export { closeSmtpPools, parseSmtpConfig, sendSmtp, verifySmtp, type EmailMessage, type SmtpConfig } from './channels/smtp';

@@ -173,5 +173,76 @@ export function describeEntryContract(name: string, makeStore: MakeStore): void 
 			await expect(store.entries.enter([request({ reentry: 'afterPeriod' })], REMEMBER)).rejects.toThrow(/period/);
 			await expect(store.entries.enter([request({ maxDurationMs: 0 })], REMEMBER)).rejects.toThrow(/maximum duration/);
 		});
+
+		describe('conversion goals', () => {
+			const goal = { event: 'purchase', conditions: '', windowMs: 7 * DAY };
+			const ref = { contactId: 'alice@example.com', journey: 'cart-abandonment', entryId: 'entry-1' };
+
+			it('an event of the goal within the window converts the entry once, with its variant and last send step', async () => {
+				const { store, advance } = await fixture();
+				const t0 = await store.now();
+				await store.entries.enter([request({ goal })], REMEMBER);
+				await store.entries.setVariant([{ ...ref, variant: 'B' }]);
+				await store.entries.recordSend([{ ...ref, step: 'Push 1h' }]);
+				await store.entries.recordSend([{ ...ref, step: 'Email 24h' }]);
+				advance(2 * DAY);
+				const [open] = await store.entries.openGoals([{ contactId: 'alice@example.com', event: 'purchase', at: t0 + 2 * DAY }]);
+				expect(open).toEqual([{ ref: expect.any(String), conditions: '' }]);
+				const claims = [{ contactId: 'alice@example.com', ref: open[0].ref }];
+				const [first, second] = await store.entries.convert([...claims, ...claims]);
+				expect(first).toEqual({ converted: true, journey: 'cart-abandonment', variant: 'B', step: 'Email 24h' });
+				expect(second).toMatchObject({ converted: false });
+				expect(await store.entries.convert(claims)).toEqual([expect.objectContaining({ converted: false })]);
+				expect(await store.entries.openGoals([{ contactId: 'alice@example.com', event: 'purchase', at: t0 + 2 * DAY }])).toEqual([[]]);
+			});
+
+			it('only the goal event, only within [entry, entry + window], only entries that have a goal', async () => {
+				const { store } = await fixture();
+				const t0 = await store.now();
+				await store.entries.enter([request({ goal: { ...goal, conditions: '{"all":[]}' }, variant: 'A' }), request({ journey: 'no-goal' })], REMEMBER);
+				const at = (ms: number, event = 'purchase') => ({ contactId: 'alice@example.com', event, at: ms });
+				const [inside, before, after, other, edge] = await store.entries.openGoals([at(t0 + DAY), at(t0 - 1), at(t0 + 7 * DAY + 1), at(t0 + DAY, 'signup'), at(t0 + 7 * DAY)]);
+				expect(inside).toEqual([{ ref: expect.any(String), conditions: '{"all":[]}' }]);
+				expect([before, after, other]).toEqual([[], [], []]);
+				expect(edge).toHaveLength(1);
+				// a goal-less journey keeps no variant and no send
+				await store.entries.setVariant([{ ...ref, journey: 'no-goal', variant: 'B' }]);
+				await store.entries.recordSend([{ ...ref, journey: 'no-goal', step: 'Email' }]);
+				const [conversion] = await store.entries.convert([{ contactId: 'alice@example.com', ref: inside[0].ref }]);
+				expect(conversion).toEqual({ converted: true, journey: 'cart-abandonment', variant: 'A', step: '' });
+			});
+
+			it('a retry of the same entry keeps its goal (and its conversion); refused entries get none', async () => {
+				const { store } = await fixture();
+				const t0 = await store.now();
+				await store.entries.enter([request({ goal })], REMEMBER);
+				const [open] = await store.entries.openGoals([{ contactId: 'alice@example.com', event: 'purchase', at: t0 }]);
+				await store.entries.convert([{ contactId: 'alice@example.com', ref: open[0].ref }]);
+				const [retry, refused] = await store.entries.enter([request({ goal }), request({ goal, entryId: 'entry-2' })], REMEMBER);
+				expect(retry.reason).toBe('same_entry');
+				expect(refused.reason).toBe('already_in_journey');
+				expect(await store.entries.openGoals([{ contactId: 'alice@example.com', event: 'purchase', at: t0 }])).toEqual([[]]);
+			});
+
+			it('two entries of one contact in the journey convert separately', async () => {
+				const { store, advance } = await fixture();
+				const t0 = await store.now();
+				await store.entries.enter([request({ goal, whileActive: 'allow' })], REMEMBER);
+				advance(1000);
+				await store.entries.enter([request({ goal, whileActive: 'allow', entryId: 'entry-2' })], REMEMBER);
+				const [open] = await store.entries.openGoals([{ contactId: 'alice@example.com', event: 'purchase', at: t0 + 2000 }]);
+				expect(open).toHaveLength(2);
+				const conversions = await store.entries.convert(open.map((g) => ({ contactId: 'alice@example.com', ref: g.ref })));
+				expect(conversions.map((c) => c.converted)).toEqual([true, true]);
+			});
+
+			it('erase removes the goals', async () => {
+				const { store } = await fixture();
+				const t0 = await store.now();
+				await store.entries.enter([request({ goal })], REMEMBER);
+				await store.contacts.erase(['alice@example.com']);
+				expect(await store.entries.openGoals([{ contactId: 'alice@example.com', event: 'purchase', at: t0 }])).toEqual([[]]);
+			});
+		});
 	});
 }

@@ -37,6 +37,75 @@ export interface EntryRequest {
 	whileActive: 'refuse' | 'allow';
 	/** how long an entry counts as in the journey without an Exit Journey, ms */
 	maxDurationMs: number;
+	/** the journey's conversion goal: a new entry keeps it, so a later event can convert it once */
+	goal?: ConversionGoal;
+	/** the experiment variant the item had at entry (kept with the goal; Journey Split may set it later) */
+	variant?: string;
+}
+
+/**
+ * A journey's conversion goal (Journey Entry's parameters): an event named `event`, meeting
+ * `conditions` (a rules-package condition tree on the event's properties, as JSON text; '' for
+ * none), that occurs within `windowMs` after the entry converts that entry — once.
+ */
+export interface ConversionGoal {
+	event: string;
+	conditions?: string;
+	windowMs: number;
+}
+
+/** Names one entry of one contact in one journey. */
+export interface EntryRef {
+	contactId: string;
+	journey: string;
+	entryId: string;
+}
+
+/**
+ * Entries of journeys with a conversion goal also keep their experiment variant and the step
+ * (n8n node name) of the last message sent to them: what a conversion is attributed to. An
+ * entry without a goal keeps neither (nothing would read them); a variant or send for it is a no-op.
+ */
+export interface EntryVariant extends EntryRef {
+	/** Journey Split's variant ('holdout' for the holdout) */
+	variant: string;
+}
+
+export interface EntrySend extends EntryRef {
+	/** the node (step) that sent the message */
+	step: string;
+}
+
+/** Which goals an event of a contact could convert: those with its name, open at `at`, not converted yet. */
+export interface GoalQuery {
+	contactId: string;
+	/** the event's name */
+	event: string;
+	/** epoch ms the event occurred: within [entered at, entered at + window] */
+	at: number;
+}
+
+export interface OpenGoal {
+	/** opaque: names the entry to `convert` */
+	ref: string;
+	/** the goal's condition tree (JSON text), '' for none: the caller checks it on the event */
+	conditions: string;
+}
+
+export interface ConversionClaim {
+	contactId: string;
+	/** OpenGoal.ref */
+	ref: string;
+}
+
+export interface Conversion {
+	/** true for the one claim that converted the entry; false when it was converted before (or is gone) */
+	converted: boolean;
+	journey: string;
+	/** the entry's variant, '' when none */
+	variant: string;
+	/** the step of the last message sent to the entry, '' when none */
+	step: string;
 }
 
 export interface EnterOptions {
@@ -89,6 +158,20 @@ export interface EntryStore {
 	enter(requests: EntryRequest[], options: EnterOptions): Promise<EntryDecision[]>;
 	/** Ends active entries (Exit Journey); the re-entry rules still remember them. */
 	exit(requests: ExitRequest[]): Promise<ExitOutcome[]>;
+	/** Sets the experiment variant of entries with a goal (Journey Split); one round trip. */
+	setVariant(requests: EntryVariant[]): Promise<void>;
+	/** Records the step of the last message sent to entries with a goal (Channel Send); one round trip. */
+	recordSend(requests: EntrySend[]): Promise<void>;
+	/** The goals each event could convert (result[i] answers queries[i]); one round trip. */
+	openGoals(queries: GoalQuery[]): Promise<OpenGoal[][]>;
+	/** Converts each claimed entry at most once, atomically (result[i] answers claims[i]); one round trip. */
+	convert(claims: ConversionClaim[]): Promise<Conversion[]>;
+}
+
+/** Throws when a goal cannot be kept (bad parameters). */
+export function validateConversionGoal(goal: ConversionGoal): void {
+	if (!goal.event) throw new Error('a conversion goal needs an event name');
+	if (!(goal.windowMs > 0)) throw new Error('a conversion goal needs a window above 0');
 }
 
 export const REENTRY_RULES: readonly ReentryRule[] = ['oncePerContact', 'oncePerKey', 'afterPeriod', 'anyTime'];
@@ -104,4 +187,5 @@ export function validateEntryRequest(request: EntryRequest): void {
 		throw new Error('re-entry "again after a period" needs a period above 0');
 	}
 	if (!(request.maxDurationMs > 0)) throw new Error('the maximum duration must be above 0');
+	if (request.goal) validateConversionGoal(request.goal);
 }

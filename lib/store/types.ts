@@ -60,6 +60,8 @@ export type * from './scores';
 import type { ScoreStore } from './scores';
 export type * from './sends';
 import type { SendStore } from './sends';
+export type * from './kpis';
+import type { KpiStore } from './kpis';
 
 export type StoreKind = 'memory' | 'redis';
 
@@ -92,6 +94,8 @@ export interface JourneyStore {
 	readonly scores: ScoreStore;
 	/** Channel Send's exactly-once log: claim a message key before the provider call, settle it after (lib/store/sends.ts) */
 	readonly sends: SendStore;
+	/** journey KPI counters per journey, step, variant and day (lib/store/kpis.ts) */
+	readonly kpis: KpiStore;
 	/** Releases connections; the process-wide pools call it on shutdown. */
 	close(): Promise<void>;
 }

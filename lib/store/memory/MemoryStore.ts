@@ -9,10 +9,13 @@ import { MemoryDeliveryStore } from './deliveries';
 import { MemoryWaitStore } from './waits';
 import { testClockOffset } from '../testClock';
 import { MemorySendStore } from './sends';
+import { MemoryKpiStore } from './kpis';
 
 export interface MemoryStoreOptions {
 	namespace?: string;
 	clock?: Clock;
+	/** how long a day's journey KPI counters live after their last change (default 400 days) */
+	kpiRetentionDays?: number;
 }
 
 /**
@@ -30,6 +33,7 @@ export class MemoryStore implements JourneyStore {
 	readonly entries: MemoryEntryStore;
 	readonly scores: MemoryScoreStore;
 	readonly sends: MemorySendStore;
+	readonly kpis: MemoryKpiStore;
 	private readonly clock: Clock;
 
 	constructor(options: MemoryStoreOptions = {}) {
@@ -42,6 +46,7 @@ export class MemoryStore implements JourneyStore {
 		this.entries = new MemoryEntryStore(this.clock);
 		this.scores = new MemoryScoreStore(this.clock);
 		this.sends = new MemorySendStore(this.clock);
+		this.kpis = new MemoryKpiStore(this.clock, options.kpiRetentionDays);
 		// erase walks every concept of this store (events, caps, waits, contact state)
 		this.contacts = new MemoryContactStore(this.clock, () => Object.values(this).filter((v) => typeof v === 'object' && v !== null));
 	}

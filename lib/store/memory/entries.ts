@@ -1,4 +1,17 @@
-import type { EnterOptions, EntryDecision, EntryRequest, EntryStore, ExitOutcome, ExitRequest } from '../entries';
+import type {
+	Conversion,
+	ConversionClaim,
+	EnterOptions,
+	EntryDecision,
+	EntryRequest,
+	EntrySend,
+	EntryStore,
+	EntryVariant,
+	ExitOutcome,
+	ExitRequest,
+	GoalQuery,
+	OpenGoal,
+} from '../entries';
 import { validateEntryRequest } from '../entries';
 import type { Clock } from './clock';
 import { ExpiringMap } from './expiringMap';
@@ -25,18 +38,97 @@ interface JourneyRecord {
 	lastByKey: Map<string, LastEntry>;
 }
 
-/** Journey entries in process memory; same semantics as journey-enter-2.lua / journey-exit-2.lua. */
+/** One entry's conversion goal and what a conversion is attributed to. */
+interface GoalRecord {
+	journey: string;
+	enteredAt: number;
+	/** entered at + the goal's window */
+	until: number;
+	event: string;
+	conditions: string;
+	variant: string;
+	step: string;
+	converted: boolean;
+}
+
+/** Journey entries in process memory; same semantics as journey-enter-2.lua / journey-exit-2.lua / journey-goal-*.lua. */
 export class MemoryEntryStore implements EntryStore {
 	/** `${contactId}\0${journey}` → the contact's record in that journey */
 	readonly journeys: ExpiringMap<JourneyRecord>;
 
+	/** `${contactId}\0goals` → `${journey}\0${entryId}` → the entry's goal (keyed by contact so erase finds it) */
+	readonly goals: ExpiringMap<Map<string, GoalRecord>>;
+
 	constructor(private readonly clock: Clock) {
 		this.journeys = new ExpiringMap(clock);
+		this.goals = new ExpiringMap(clock);
 	}
 
 	async enter(requests: EntryRequest[], options: EnterOptions): Promise<EntryDecision[]> {
 		for (const request of requests) validateEntryRequest(request);
-		return requests.map((request) => this.enterOne(request, options.rememberSeconds * 1000));
+		return requests.map((request) => {
+			const decision = this.enterOne(request, options.rememberSeconds * 1000);
+			if (decision.reason === 'entered' && request.goal) this.keepGoal(request, decision.enteredAt);
+			return decision;
+		});
+	}
+
+	async setVariant(requests: EntryVariant[]): Promise<void> {
+		for (const r of requests) {
+			const goal = this.goalOf(r.contactId, `${r.journey}${SEP}${r.entryId}`);
+			if (goal) goal.variant = r.variant;
+		}
+	}
+
+	async recordSend(requests: EntrySend[]): Promise<void> {
+		for (const r of requests) {
+			const goal = this.goalOf(r.contactId, `${r.journey}${SEP}${r.entryId}`);
+			if (goal) goal.step = r.step;
+		}
+	}
+
+	async openGoals(queries: GoalQuery[]): Promise<OpenGoal[][]> {
+		return queries.map(({ contactId, event, at }) => {
+			const open: OpenGoal[] = [];
+			for (const [ref, goal] of this.goals.get(`${contactId}${SEP}goals`) ?? []) {
+				if (!goal.converted && goal.event === event && goal.enteredAt <= at && at <= goal.until) open.push({ ref, conditions: goal.conditions });
+			}
+			return open;
+		});
+	}
+
+	async convert(claims: ConversionClaim[]): Promise<Conversion[]> {
+		return claims.map(({ contactId, ref }) => {
+			const goal = this.goalOf(contactId, ref);
+			if (!goal || goal.converted) return { converted: false, journey: goal?.journey ?? '', variant: goal?.variant ?? '', step: goal?.step ?? '' };
+			goal.converted = true;
+			return { converted: true, journey: goal.journey, variant: goal.variant, step: goal.step };
+		});
+	}
+
+	private goalOf(contactId: string, ref: string): GoalRecord | undefined {
+		const goal = this.goals.get(`${contactId}${SEP}goals`)?.get(ref);
+		return goal && goal.until >= this.clock() ? goal : undefined;
+	}
+
+	private keepGoal(request: EntryRequest, enteredAt: number): void {
+		const goal = request.goal!;
+		const mapKey = `${request.contactId}${SEP}goals`;
+		const now = this.clock();
+		const goals = this.goals.get(mapKey) ?? new Map<string, GoalRecord>();
+		for (const [ref, g] of goals) if (g.until < now) goals.delete(ref);
+		const until = enteredAt + goal.windowMs;
+		goals.set(`${request.journey}${SEP}${request.entryId}`, {
+			journey: request.journey,
+			enteredAt,
+			until,
+			event: goal.event,
+			conditions: goal.conditions ?? '',
+			variant: request.variant ?? '',
+			step: '',
+			converted: false,
+		});
+		this.goals.set(mapKey, goals, Math.max(until - now, this.goals.ttl(mapKey) ?? 0));
 	}
 
 	async exit(requests: ExitRequest[]): Promise<ExitOutcome[]> {

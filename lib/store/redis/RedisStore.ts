@@ -12,6 +12,7 @@ import { RedisEventStore } from './events';
 import { RedisKeys } from './keys';
 import { testClockOffset } from '../testClock';
 import { RedisSendStore } from './sends';
+import { RedisKpiStore } from './kpis';
 
 export interface RedisStoreOptions {
 	/** use this client instead of the process pool (tests, benchmarks); the store then owns it */
@@ -26,6 +27,8 @@ export interface RedisStoreOptions {
 	 * that time instead of Redis TIME, and the others get it as an offset. Never set in production.
 	 */
 	frozenClockMs?: () => number | undefined;
+	/** how long a day's journey KPI counters live after their last change (default 400 days) */
+	kpiRetentionDays?: number;
 }
 
 /** The production store: every concept on one pooled ioredis client per credential. */
@@ -41,6 +44,7 @@ export class RedisStore implements JourneyStore {
 	readonly entries: RedisEntryStore;
 	readonly scores: RedisScoreStore;
 	readonly sends: RedisSendStore;
+	readonly kpis: RedisKpiStore;
 	private readonly ownsClient: boolean;
 
 	constructor(
@@ -60,6 +64,7 @@ export class RedisStore implements JourneyStore {
 		this.entries = new RedisEntryStore(this.ctx);
 		this.scores = new RedisScoreStore(this.ctx);
 		this.sends = new RedisSendStore(this.ctx);
+		this.kpis = new RedisKpiStore(this.ctx, options.kpiRetentionDays);
 	}
 
 	/** A store with its own client (not pooled): tests, benchmarks, the credential test. */

@@ -31,6 +31,8 @@ export const CONTACT_KEYS = {
 	/** journey-enter-2.lua: journey entries and last entries (hash) and live entries by end time (zset) */
 	journeyEntries: ['jr', 'entries'],
 	journeyLive: ['jr', 'live'],
+	/** journey-goal-2.lua, journey-mark-1.lua, journey-convert-1.lua: entries' conversion goals, variants, last sends (hash) */
+	journeyGoals: ['jr', 'goals'],
 	/** score-apply-2.lua: lead score state (hash) and audit log (list) */
 	scoreState: ['score', 'state'],
 	scoreLog: ['score', 'log'],
@@ -98,6 +100,34 @@ export class RedisKeys {
 	/** Keyed digest of a user-supplied value stored inside a value (base64url, `bytes` bytes). */
 	digest(purpose: string, value: string, bytes = 16): string {
 		return this.hmac.digest(`${purpose}\u0000${value}`).subarray(0, bytes).toString('base64url');
+	}
+
+	/**
+	 * A value only this store can read back (AES-256-GCM under a key derived from the hash
+	 * secret): for names a script keeps inside a contact's data and the node needs again (the
+	 * journey and step a conversion is counted under), which must not be readable in Redis.
+	 * '' stays ''.
+	 */
+	seal(text: string): string {
+		if (text === '') return '';
+		const iv = crypto.randomBytes(12);
+		const cipher = crypto.createCipheriv('aes-256-gcm', this.sealKey(), iv);
+		const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+		return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+	}
+
+	/** The text of a sealed value; throws when it was not sealed with this store's secret. */
+	unseal(sealed: string): string {
+		if (sealed === '') return '';
+		const data = Buffer.from(sealed, 'base64url');
+		const decipher = crypto.createDecipheriv('aes-256-gcm', this.sealKey(), data.subarray(0, 12));
+		decipher.setAuthTag(data.subarray(12, 28));
+		return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
+	}
+
+	private sealKeyBytes?: Buffer;
+	private sealKey(): Buffer {
+		return (this.sealKeyBytes ??= this.hmac.digest('seal\u0000aes-256-gcm'));
 	}
 
 	/** SCAN pattern for every key of this namespace (tests and maintenance). */

@@ -12,6 +12,11 @@ import journeyEnter from './scripts/journey-enter-2.lua';
 import journeyExit from './scripts/journey-exit-2.lua';
 import deliveryHold from './scripts/delivery-hold-1.lua';
 import deliveryRelease from './scripts/delivery-release-1.lua';
+import journeyGoal from './scripts/journey-goal-2.lua';
+import journeyMark from './scripts/journey-mark-1.lua';
+import journeyConvert from './scripts/journey-convert-1.lua';
+import kpiAdd from './scripts/kpi-add-1.lua';
+import kpiIndex from './scripts/kpi-index-1.lua';
 
 /**
  * The Lua scripts, one file each (BullMQ style: `<name>-<numberOfKeys>.lua`, `-n` when the
@@ -39,6 +44,11 @@ export const SCRIPTS = {
 	deliveryRelease: { lua: deliveryRelease, keys: 1 },
 	scoreApply: { lua: scoreApply, keys: 2 },
 	sendClaim: { lua: sendClaim, keys: 1 },
+	journeyGoal: { lua: journeyGoal, keys: 2 },
+	journeyMark: { lua: journeyMark, keys: 1 },
+	journeyConvert: { lua: journeyConvert, keys: 1 },
+	kpiAdd: { lua: kpiAdd, keys: 1 },
+	kpiIndex: { lua: kpiIndex, keys: 1 },
 } as const satisfies Record<string, { lua: string; keys: number | 'n' }>;
 
 /** The first word of a script's reply when it ran after its deadline (see DEADLINE_PRELUDE). */

@@ -126,4 +126,17 @@ describe('every Redis call stays in one Cluster slot', () => {
 		const erased = await expectOneSlotPerCommand(() => store.contacts.erase(contacts), ['unlink']);
 		expect(erased.every((c) => c.keys.length > 1)).toBe(true);
 	});
+
+	it('journey KPIs: add (one call per journey and day, one for the index) and read', async () => {
+		const day = store.kpis.today();
+		const journeys = Array.from({ length: 20 }, (_, i) => `journey-${i}`);
+		const counts = journeys.flatMap((journey) => [
+			{ journey, step: 'Frequency Cap', variant: 'A', day, outcome: 'allowed', count: 2 },
+			{ journey, step: 'Frequency Cap', variant: 'B', day, outcome: 'capped:min_gap', count: 1 },
+		]);
+		const calls = await expectOneSlotPerCommand(() => store.kpis.add(counts), ['evalsha']);
+		expect(calls.length).toBe(journeys.length + 1);
+		await expectOneSlotPerCommand(() => store.kpis.read({ fromDay: day, toDay: day }), ['zrangebyscore', 'hgetall']);
+		expect((await store.kpis.read({ journeys, fromDay: day, toDay: day })).length).toBe(40);
+	});
 });

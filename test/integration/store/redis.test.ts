@@ -5,6 +5,7 @@ import { describeWaitContract } from '../../store-suite-waits';
 import { describeEntryContract } from '../../store-suite-entries';
 import { describeScoreContract } from '../../store-suite-scores';
 import { describeSendContract } from '../../store-suite-sends';
+import { describeKpiContract } from '../../store-suite-kpis';
 import { adminClient, deleteNamespace, requireRedis, sleep, storeConfig, uniqueNamespace } from '../helpers/redis';
 
 beforeAll(requireRedis);
@@ -18,7 +19,7 @@ afterAll(() => admin.quit());
  * on a chosen instant (a DST change day). Key TTLs run in real time, so `expire` also sleeps.
  * The concurrency and fault tests (test/integration/caps) run on the real Redis clock.
  */
-for (const describeContract of [describeStoreContract, describeWaitContract, describeEntryContract, describeScoreContract, describeSendContract]) describeContract('redis', async (options) => {
+for (const describeContract of [describeStoreContract, describeWaitContract, describeEntryContract, describeScoreContract, describeSendContract, describeKpiContract]) describeContract('redis', async (options) => {
 	const namespace = uniqueNamespace('contract');
 	let now = options?.startAt ?? Date.now();
 	const store = RedisStore.standalone(storeConfig(namespace), { frozenClockMs: () => now });

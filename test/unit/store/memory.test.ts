@@ -4,8 +4,9 @@ import { describeWaitContract } from '../../store-suite-waits';
 import { describeEntryContract } from '../../store-suite-entries';
 import { describeScoreContract } from '../../store-suite-scores';
 import { describeSendContract } from '../../store-suite-sends';
+import { describeKpiContract } from '../../store-suite-kpis';
 
-for (const describeContract of [describeStoreContract, describeWaitContract, describeEntryContract, describeScoreContract, describeSendContract]) describeContract('memory', async (options) => {
+for (const describeContract of [describeStoreContract, describeWaitContract, describeEntryContract, describeScoreContract, describeSendContract, describeKpiContract]) describeContract('memory', async (options) => {
 	let now = options?.startAt ?? Date.now();
 	const store = new MemoryStore({ namespace: 'test', clock: () => now });
 	return {
