@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import type { KpiCount, KpiStore } from '../store/kpis';
+import type { KpiCount } from '../store/kpis';
 import type { JourneyStore } from '../store/types';
 import { buildReport, type JourneyReport } from '../report/rows';
 
@@ -105,8 +105,7 @@ export function journeyList(value: unknown): string[] | undefined {
 
 /** The report of those journeys and days, from the store's counters (one read). */
 export async function readJourneyReport(store: JourneyStore, journeys: string[] | undefined, days: { fromDay: string; toDay: string }): Promise<JourneyReport> {
-	const kpis = (store as JourneyStore & { kpis: KpiStore }).kpis;
-	const counts: KpiCount[] = await kpis.read({ ...(journeys ? { journeys } : {}), fromDay: days.fromDay, toDay: days.toDay });
+	const counts: KpiCount[] = await store.kpis.read({ ...(journeys ? { journeys } : {}), fromDay: days.fromDay, toDay: days.toDay });
 	return buildReport(journeys ? counts.filter((c) => journeys.includes(c.journey)) : counts, days.fromDay, days.toDay);
 }
 

@@ -3,7 +3,7 @@
  * scripts, fonts or anything fetched from elsewhere. It draws the rows of lib/report/rows.ts,
  * so its numbers are the Output mode's; each figure carries its exact value in `data-value`.
  */
-import type { Conversion, JourneyReport, ReportRow } from './rows';
+import type { VariantConversion, JourneyReport, ReportRow } from './rows';
 import { METHOD } from './stats';
 
 export interface PageOptions {
@@ -112,13 +112,13 @@ ${variants.map(variantRow).join('\n')}
 }
 
 function variantRow(r: ReportRow): string {
-	const c = r.conversion as Conversion;
+	const c = r.conversion as VariantConversion;
 	const isControl = c.control === null;
 	return `<tr data-variant="${esc(r.variant)}"${isControl ? ' class="control"' : ''}><th scope="row">${esc(variantLabel(r.variant))}${isControl ? ' <small>(control)</small>' : ''}</th>${num('entries', c.entries)}${num('conversions', c.conversions)}${cell('rate', c.rate, percent(c.rate))}<td data-field="interval" data-low="${c.low ?? ''}" data-high="${c.high ?? ''}">${percent(c.low)} – ${percent(c.high)}</td>${cell('uplift', c.uplift, isControl ? 'control' : signedPercent(c.uplift))}${cell('probabilityBeatsControl', c.probabilityBeatsControl, isControl ? '–' : percent(c.probabilityBeatsControl))}</tr>`;
 }
 
 function conversionChart(variants: ReportRow[]): string {
-	const rows = variants.map((v) => v.conversion as Conversion);
+	const rows = variants.map((v) => v.conversion as VariantConversion);
 	const top = Math.max(0.01, ...rows.map((c) => c.high ?? 0));
 	const scale = niceCeiling(top);
 	const left = 48;

@@ -8,7 +8,7 @@ import type { KpiCount } from '../store/kpis';
 import { HOLDOUT_VARIANT } from '../experiments/split';
 import { probabilityBeats, relativeUplift, wilson } from './stats';
 
-export interface Conversion {
+export interface VariantConversion {
 	/** contacts this rate is out of: entered (whole journey) or assigned to the variant */
 	entries: number;
 	conversions: number;
@@ -32,14 +32,14 @@ export interface ReportRow {
 	variant: string;
 	from: string;
 	to: string;
-	/** outcome → count, as stored */
+	/** outcome → count, as stored; the journey rows: entered / assigned and converted (every step) */
 	counts: Record<string, number>;
-	/** what the rates are out of: the step's outcomes added up, or the journey's entries */
+	/** what the rates are out of: the contacts that reached the step (its outcomes but "converted" and "waiting"), or the journey's entries / the variant's contacts */
 	total: number;
 	/** outcome → count ÷ total */
 	rates: Record<string, number>;
 	/** journey-level rows only */
-	conversion?: Conversion;
+	conversion?: VariantConversion;
 }
 
 export interface JourneyReport {
@@ -86,57 +86,72 @@ function journeyRows(journey: string, cells: Map<string, Record<string, number>>
 		const [step, variant] = key.split('\u0000');
 		return { step, variant, counts };
 	});
-	// contacts assigned to each variant, over every split step of the journey
+	// entries (Journey Entry's step), contacts assigned to each variant (every split step of the
+	// journey) and conversions per variant (attributed to the step of the last message, or "")
+	let entered = 0;
 	const assigned = new Map<string, number>();
-	for (const r of rows) if (r.step !== '' && r.counts[ASSIGNED]) assigned.set(r.variant, (assigned.get(r.variant) ?? 0) + r.counts[ASSIGNED]);
-	const variants = new Set<string>(assigned.keys());
-	for (const r of rows) if (r.step === '' && r.variant !== '') variants.add(r.variant);
-	const ordered = orderVariants([...variants]);
-
-	const cell = (step: string, variant: string) => cells.get(`${step}\u0000${variant}`) ?? {};
-	const entered = cell('', '')[ENTERED] ?? 0;
-	const allConversions = rows.filter((r) => r.step === '').reduce((s, r) => s + (r.counts[CONVERTED] ?? 0), 0);
-	const control = ordered.includes(HOLDOUT_VARIANT) ? HOLDOUT_VARIANT : ordered[0];
-	const armOf = (variant: string) => ({ entries: assigned.get(variant) ?? 0, conversions: cell('', variant)[CONVERTED] ?? 0 });
-
-	const overall: ReportRow[] = [];
-	if (entered > 0 || allConversions > 0 || cells.has('\u0000')) {
-		const counts = { ...cell('', '') };
-		overall.push(row(journey, '', '', from, to, counts, entered, conversion({ entries: entered, conversions: allConversions }, null)));
+	const converted = new Map<string, number>();
+	for (const r of rows) {
+		entered += r.counts[ENTERED] ?? 0;
+		if (r.counts[ASSIGNED]) assigned.set(r.variant, (assigned.get(r.variant) ?? 0) + r.counts[ASSIGNED]);
+		if (r.counts[CONVERTED]) converted.set(r.variant, (converted.get(r.variant) ?? 0) + r.counts[CONVERTED]);
 	}
-	for (const variant of ordered) {
+	const variants = orderVariants([...assigned.keys(), ...converted.keys()].filter((v) => v !== ''));
+	const control = variants.includes(HOLDOUT_VARIANT) ? HOLDOUT_VARIANT : variants[0];
+	const armOf = (variant: string) => ({ entries: assigned.get(variant) ?? 0, conversions: converted.get(variant) ?? 0 });
+	const allConversions = [...converted.values()].reduce((s, n) => s + n, 0);
+
+	const overall: ReportRow[] = [
+		row(journey, '', '', from, to, { [ENTERED]: entered, [CONVERTED]: allConversions }, entered, conversion({ entries: entered, conversions: allConversions }, null)),
+	];
+	for (const variant of variants) {
 		const arm = armOf(variant);
-		const vs = variant === control ? undefined : armOf(control);
-		const c = conversion(arm, variant === control ? null : control, vs);
-		overall.push(row(journey, '', variant, from, to, { ...cell('', variant) }, arm.entries, c));
+		const isControl = variant === control;
+		const c = conversion(arm, isControl ? null : control, isControl ? undefined : armOf(control));
+		overall.push(row(journey, '', variant, from, to, { [ASSIGNED]: arm.entries, [CONVERTED]: arm.conversions }, arm.entries, c));
 	}
 
-	const stepNames = [...new Set(rows.filter((r) => r.step !== '').map((r) => r.step))];
-	const reached = new Map(stepNames.map((s) => [s, rows.filter((r) => r.step === s).reduce((sum, r) => sum + sumOf(r.counts), 0)]));
+	// the node steps; conversions with no message sent before them (step "") are in the journey rows only
+	const stepRows = rows.filter((r) => r.step !== '');
+	const stepNames = [...new Set(stepRows.map((r) => r.step))];
+	const reached = new Map(stepNames.map((s) => [s, stepRows.filter((r) => r.step === s).reduce((sum, r) => sum + contactsAt(r.counts), 0)]));
 	stepNames.sort((a, b) => reached.get(b)! - reached.get(a)! || a.localeCompare(b));
 	const steps: ReportRow[] = [];
 	for (const step of stepNames) {
-		const stepVariants = orderVariants(rows.filter((r) => r.step === step).map((r) => r.variant));
-		for (const variant of stepVariants) {
-			const counts = { ...cell(step, variant) };
-			steps.push(row(journey, step, variant, from, to, counts, sumOf(counts)));
+		for (const variant of orderVariants(stepRows.filter((r) => r.step === step).map((r) => r.variant))) {
+			const counts = { ...cell(cells, step, variant) };
+			steps.push(row(journey, step, variant, from, to, counts, contactsAt(counts)));
 		}
 	}
 	return { journey, overall, steps, funnel: stepNames.map((step) => ({ step, reached: reached.get(step)! })) };
 }
 
-function row(journey: string, step: string, variant: string, from: string, to: string, counts: Record<string, number>, total: number, conversion?: Conversion): ReportRow {
+function cell(cells: Map<string, Record<string, number>>, step: string, variant: string): Record<string, number> {
+	return cells.get(`${step}\u0000${variant}`) ?? {};
+}
+
+/**
+ * The contacts that reached a step: its outcomes added up, except those that are not one
+ * contact's way out of the step — conversions attributed to it, and waits still parked
+ * ("waiting", which the wait's event or timeout counts again).
+ */
+function contactsAt(counts: Record<string, number>): number {
+	let s = 0;
+	for (const [outcome, n] of Object.entries(counts)) if (!NOT_EXITS.has(outcome)) s += n;
+	return s;
+}
+
+const NOT_EXITS = new Set([CONVERTED, 'waiting']);
+
+function row(journey: string, step: string, variant: string, from: string, to: string, counts: Record<string, number>, total: number, conversion?: VariantConversion): ReportRow {
 	const rates: Record<string, number> = {};
 	if (total > 0) for (const [outcome, n] of Object.entries(counts)) rates[outcome] = n / total;
 	const out: ReportRow = { journey, step, variant, from, to, counts, total, rates };
-	if (conversion) {
-		out.conversion = conversion;
-		if (total > 0) out.rates[CONVERTED] = conversion.conversions / total;
-	}
+	if (conversion) out.conversion = conversion;
 	return out;
 }
 
-function conversion(arm: { entries: number; conversions: number }, control: string | null, controlArm?: { entries: number; conversions: number }): Conversion {
+function conversion(arm: { entries: number; conversions: number }, control: string | null, controlArm?: { entries: number; conversions: number }): VariantConversion {
 	const rate = arm.entries > 0 ? arm.conversions / arm.entries : undefined;
 	const interval = wilson(arm.conversions, arm.entries);
 	const controlRate = controlArm && controlArm.entries > 0 ? controlArm.conversions / controlArm.entries : undefined;
@@ -162,8 +177,3 @@ function rank(variant: string): number {
 	return variant === '' ? 0 : variant === HOLDOUT_VARIANT ? 2 : 1;
 }
 
-function sumOf(counts: Record<string, number>): number {
-	let s = 0;
-	for (const n of Object.values(counts)) s += n;
-	return s;
-}

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { storeProperties } from '../../lib';
+import { countJourneyKpisOption, storeProperties } from '../../lib';
 
 export const journeySplitProperties: INodeProperties[] = [
 	{
@@ -77,4 +77,12 @@ export const journeySplitProperties: INodeProperties[] = [
 		default: '',
 	},
 	...storeProperties,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [countJourneyKpisOption],
+	},
 ];

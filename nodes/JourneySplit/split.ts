@@ -2,20 +2,24 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	assignVariant,
+	countOutcomes,
 	ExperimentError,
 	HOLDOUT_VARIANT,
 	ItemError,
 	itemMessage,
 	journeyContextOf,
 	readItems,
+	resolveStore,
 	textOf,
 	validateExperiment,
 	withField,
+	type EntryVariant,
 	type Experiment,
 	type Variant,
 } from '../../lib';
 
 interface Assignment {
+	contactId: string;
 	experiment: string;
 	variant: string;
 	output: number;
@@ -55,11 +59,37 @@ export async function splitItems(ctx: IExecuteFunctions): Promise<INodeExecution
 			throw new ItemError(itemMessage(i, 'Contact ID is empty'), 'Set "Contact ID" to the field that identifies the contact, e.g. {{ $json.contactId }}.', 'Contact ID');
 		}
 		const variant = assignVariant({ name: experiment, ...shape }, contactId);
-		return { experiment, variant, output: outputOf.get(variant)! };
+		return { contactId, experiment, variant, output: outputOf.get(variant)! };
 	});
 	for (const { itemIndex, value } of batch.ready) batch.set(itemIndex, value);
 	// with Continue On Fail a failed item leaves on the first output with its error, as n8n's own nodes do
-	return batch.route(outputs, 0, (i, a) => ({ output: a.output, item: withField(items[i], i, 'experiment', { name: a.experiment, variant: a.variant }) }));
+	const out = batch.route(outputs, 0, (i, a) => ({ output: a.output, item: withField(items[i], i, 'experiment', { name: a.experiment, variant: a.variant }) }));
+	await remember(ctx, items, batch.ready);
+	return out;
+}
+
+/**
+ * Keeps each journey entry's variant (what its conversion is attributed to) and counts
+ * "assigned" per variant, in one store call each. The assignment itself needs no store, so a
+ * store that does not answer costs the report these figures, not the journey: it is logged.
+ */
+async function remember(ctx: IExecuteFunctions, items: INodeExecutionData[], assigned: Array<{ itemIndex: number; value: Assignment }>): Promise<void> {
+	if (assigned.length === 0) return;
+	const store = await resolveStore(ctx, assigned[0].itemIndex);
+	const variants: EntryVariant[] = [];
+	for (const { itemIndex, value } of assigned) {
+		const journey = journeyContextOf(items[itemIndex].json);
+		if (journey?.name) variants.push({ contactId: value.contactId, journey: journey.name, entryId: journey.entryId, variant: value.variant });
+	}
+	const warn = (error: unknown) => ctx.logger.warn(`Journey Split could not keep the entries' variants for conversions: ${(error as Error).message}`, { node: ctx.getNode().name });
+	await Promise.all([
+		variants.length ? store.entries.setVariant(variants).catch(warn) : undefined,
+		countOutcomes(
+			ctx,
+			store,
+			assigned.map(({ itemIndex, value }) => ({ json: { journey: items[itemIndex].json.journey, experiment: { variant: value.variant } }, outcome: 'assigned' })),
+		),
+	]);
 }
 
 /** Experiment Name, else the journey's name on the item, else the workflow's name. */

@@ -1,7 +1,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
-import { assignVariant, ExperimentError, inGlobalHoldout, unitHash, validateExperiment, type Experiment } from '../../../lib';
+import { assignVariant, ExperimentError, getMemoryStore, inGlobalHoldout, unitHash, validateExperiment, type Experiment } from '../../../lib';
 import { JourneySplit } from '../../../nodes/JourneySplit/JourneySplit.node';
 import { executeContext } from '../helpers/executeContext';
 
@@ -185,6 +185,18 @@ describe('Journey Split node', () => {
 			}
 		});
 		expect(out[0][0].pairedItem).toEqual({ item: items.findIndex((i) => i.contactId === out[0][0].json.contactId) });
+	});
+
+	it('counts "assigned" per variant for items in a journey, in the node\'s store', async () => {
+		const journey = `cart-${Math.random().toString(36).slice(2, 8)}`;
+		const items = ids.slice(0, 500).map((contactId) => ({ contactId, journey: { name: journey, entryId: `e-${contactId}` } }));
+		const out = await run([...items, { contactId: 'no-journey' }], { holdoutPercent: 10 });
+		const store = getMemoryStore();
+		const counts = await store.kpis.read({ journeys: [journey], fromDay: store.kpis.today(), toDay: store.kpis.today() });
+		const byVariant = Object.fromEntries(counts.map((c) => [c.variant, c.count]));
+		expect(counts.every((c) => c.step === 'Node Under Test' && c.outcome === 'assigned')).toBe(true);
+		expect(byVariant).toEqual({ A: out[0].filter((i) => i.json.journey).length, B: out[1].filter((i) => i.json.journey).length, holdout: out[2].filter((i) => i.json.journey).length });
+		expect(byVariant.A + byVariant.B + byVariant.holdout).toBe(500);
 	});
 
 	it('uses Experiment Name, else the workflow name without a journey', async () => {

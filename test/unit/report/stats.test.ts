@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, percent, probabilityBeats, relativeUplift, renderReportPage, reportRows, signedPercent, wilson } from '../../../lib';
-import type { KpiCount } from '../../../lib/store/kpis';
+import type { KpiCount } from '../../../lib';
 
 /**
  * Reference numbers computed by hand (Python, formulas in the comments), not by the code under test:
@@ -46,8 +46,9 @@ describe('report statistics', () => {
 
 /** A cart journey: 1 000 entered over two days, split A 450 / B 450 / holdout 100, an email step per variant. */
 export const CART_COUNTS: KpiCount[] = [
-	{ journey: 'cart', step: '', variant: '', day: '2026-11-01', outcome: 'entered', count: 600 },
-	{ journey: 'cart', step: '', variant: '', day: '2026-11-02', outcome: 'entered', count: 400 },
+	{ journey: 'cart', step: 'Journey Entry', variant: '', day: '2026-11-01', outcome: 'entered', count: 600 },
+	{ journey: 'cart', step: 'Journey Entry', variant: '', day: '2026-11-02', outcome: 'entered', count: 400 },
+	{ journey: 'cart', step: 'Journey Entry', variant: '', day: '2026-11-02', outcome: 'not_entered', count: 20 },
 	{ journey: 'cart', step: 'Split', variant: 'A', day: '2026-11-01', outcome: 'assigned', count: 270 },
 	{ journey: 'cart', step: 'Split', variant: 'A', day: '2026-11-02', outcome: 'assigned', count: 180 },
 	{ journey: 'cart', step: 'Split', variant: 'B', day: '2026-11-01', outcome: 'assigned', count: 450 },
@@ -56,11 +57,13 @@ export const CART_COUNTS: KpiCount[] = [
 	{ journey: 'cart', step: 'Send email', variant: 'A', day: '2026-11-01', outcome: 'not_sent:no_consent', count: 10 },
 	{ journey: 'cart', step: 'Send email', variant: 'B', day: '2026-11-02', outcome: 'sent', count: 445 },
 	{ journey: 'cart', step: 'Send email', variant: 'B', day: '2026-11-02', outcome: 'not_sent:no_consent', count: 5 },
-	{ journey: 'cart', step: '', variant: 'A', day: '2026-11-02', outcome: 'converted', count: 54 },
-	{ journey: 'cart', step: '', variant: 'B', day: '2026-11-02', outcome: 'converted', count: 72 },
+	// conversions are attributed to the step of the last message sent ('' when none)
+	{ journey: 'cart', step: 'Send email', variant: 'A', day: '2026-11-02', outcome: 'converted', count: 50 },
+	{ journey: 'cart', step: '', variant: 'A', day: '2026-11-02', outcome: 'converted', count: 4 },
+	{ journey: 'cart', step: 'Send email', variant: 'B', day: '2026-11-02', outcome: 'converted', count: 72 },
 	{ journey: 'cart', step: '', variant: 'holdout', day: '2026-11-02', outcome: 'converted', count: 8 },
 	// outside the range: not counted
-	{ journey: 'cart', step: '', variant: '', day: '2026-10-31', outcome: 'entered', count: 999 },
+	{ journey: 'cart', step: 'Journey Entry', variant: '', day: '2026-10-31', outcome: 'entered', count: 999 },
 	{ journey: 'cart', step: '', variant: 'A', day: '2026-11-03', outcome: 'converted', count: 999 },
 ];
 
@@ -70,8 +73,9 @@ describe('report rows', () => {
 	const find = (step: string, variant: string) => rows.find((r) => r.step === step && r.variant === variant)!;
 
 	it('has one row per journey, step and variant, the journey first, steps by contacts reached', () => {
-		expect(rows.map((r) => `${r.step}|${r.variant}`)).toEqual(['|', '|A', '|B', '|holdout', 'Split|A', 'Split|B', 'Split|holdout', 'Send email|A', 'Send email|B']);
+		expect(rows.map((r) => `${r.step}|${r.variant}`)).toEqual(['|', '|A', '|B', '|holdout', 'Journey Entry|', 'Split|A', 'Split|B', 'Split|holdout', 'Send email|A', 'Send email|B']);
 		expect(report.journeys[0].funnel).toEqual([
+			{ step: 'Journey Entry', reached: 1020 },
 			{ step: 'Split', reached: 1000 },
 			{ step: 'Send email', reached: 900 },
 		]);
@@ -79,9 +83,13 @@ describe('report rows', () => {
 	});
 
 	it('sums the days in the range and gives each outcome its rate', () => {
-		expect(find('', '')).toMatchObject({ counts: { entered: 1000 }, total: 1000 });
+		expect(find('', '')).toMatchObject({ counts: { entered: 1000, converted: 134 }, total: 1000 });
+		expect(find('', 'A')).toMatchObject({ counts: { assigned: 450, converted: 54 }, total: 450 });
+		expect(find('Journey Entry', '')).toMatchObject({ counts: { entered: 1000, not_entered: 20 }, total: 1020 });
 		expect(find('Split', 'A')).toMatchObject({ counts: { assigned: 450 }, total: 450, rates: { assigned: 1 } });
-		expect(find('Send email', 'A')).toMatchObject({ counts: { sent: 440, 'not_sent:no_consent': 10 }, total: 450 });
+		// the conversions attributed to the step are shown with it but are not contacts reaching it
+		expect(find('Send email', 'A')).toMatchObject({ counts: { sent: 440, 'not_sent:no_consent': 10, converted: 50 }, total: 450 });
+		expect(find('Send email', 'A').rates.converted).toBeCloseTo(50 / 450, 12);
 		expect(find('Send email', 'A').rates.sent).toBeCloseTo(440 / 450, 12);
 		expect(find('Send email', 'B').rates['not_sent:no_consent']).toBeCloseTo(5 / 450, 12);
 	});
@@ -152,7 +160,7 @@ describe('report page', () => {
 	});
 
 	it('escapes names', () => {
-		const page = renderReportPage(buildReport([{ journey: '<b>x</b>', step: '', variant: '', day: '2026-11-01', outcome: 'entered', count: 1 }], '2026-11-01', '2026-11-01'));
+		const page = renderReportPage(buildReport([{ journey: '<b>x</b>', step: 'Entry', variant: '', day: '2026-11-01', outcome: 'entered', count: 1 }], '2026-11-01', '2026-11-01'));
 		expect(page).toContain('&lt;b&gt;x&lt;/b&gt;');
 		expect(page).not.toContain('<b>x</b>');
 	});
