@@ -15,7 +15,7 @@ export class JourneyReportHeaderAuthApi implements ICredentialType {
 		dark: 'file:../nodes/JourneyReportPage/journeyReportPage.dark.svg',
 	};
 
-	documentationUrl = 'https://github.com/n8n-nodes-journeys/n8n-nodes-journeys#experiments-and-reports';
+	documentationUrl = 'https://github.com/n8n-nodes-journeys/n8n-nodes-journeys#journey-report-page';
 
 	properties: INodeProperties[] = [
 		{

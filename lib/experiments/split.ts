@@ -1,16 +1,16 @@
 /**
  * A/B/n assignment without n8n: which variant (or the holdout) a contact gets in an experiment.
  *
- * Sticky and deterministic: a contact's place is a keyed hash of the experiment name and the
- * contact id mapped to a uniform number in [0, 1), so re-entries, retries and other n8n
- * processes give the same answer with nothing stored. Variants own consecutive ranges of [0, 1)
- * in their configured order (A = [0, wA), B = [wA, wA + wB), …): changing weights moves only
- * the contacts between the old and new boundaries, the least any scheme can move (50/50 → 60/40
- * moves 10 %). The holdout is decided first from an independent hash, so changing the variants'
- * weights never moves a holdout contact in or out.
+ * Sticky and deterministic: hashes of the experiment name and the contact id mapped to
+ * uniform numbers in [0, 1), so re-entries, retries and other n8n processes give the same answer
+ * with nothing stored. The variant is chosen by weighted rendezvous hashing: each variant draws
+ * u = hash(experiment, contact, variant name) and scores −ln(u) / weight; the lowest score wins,
+ * which happens with probability weight / Σ weights. A contact moves only towards a variant whose
+ * share grew or away from one whose share shrank: 50/50 → 60/40 moves exactly the 10 % that A
+ * gains (all from B), adding C at 20 % (40/40/20) moves 20 %, all to C, and reordering or
+ * renaming other variants moves nobody. The holdout is decided first from an independent hash,
+ * so changing the variants never moves a holdout contact in or out.
  */
-import { createHmac } from 'node:crypto';
-
 export const HOLDOUT_VARIANT = 'holdout';
 export const MIN_VARIANTS = 2;
 export const MAX_VARIANTS = 8;
@@ -78,28 +78,48 @@ export function validateExperiment(experiment: Experiment): void {
 	}
 }
 
-/** A uniform number in [0, 1) from a keyed hash of (purpose, experiment, contact): 52 random bits. */
+/**
+ * A uniform number in [0, 1) from a hash of (purpose, experiment, contact): cyrb53, a 53-bit
+ * string hash with full avalanche (MurmurHash-style multiply-xorshift mixing on two 32-bit
+ * lanes), the kind A/B tools bucket with. Not cryptographic — nothing here is secret — but fast
+ * enough to assign 100 000 contacts × 8 variants in well under a second.
+ */
 export function unitHash(purpose: string, experiment: string, contactId: string): number {
-	const digest = createHmac('sha256', `n8n-nodes-journeys:${purpose}`).update(experiment).update('\u0000').update(contactId).digest();
-	// 52 bits fit a double exactly: high 20 bits of byte 0..2 (+ 4 bits) and 32 low bits
-	const high = digest.readUInt32BE(0) >>> 12; // 20 bits
-	const low = digest.readUInt32BE(4); // 32 bits
-	return (high * 2 ** 32 + low) / 2 ** 52;
+	return cyrb53(`${purpose}\u0000${experiment}\u0000${contactId}`) / 2 ** 53;
+}
+
+function cyrb53(text: string): number {
+	let h1 = 0xdeadbeef;
+	let h2 = 0x41c6ce57;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		h1 = Math.imul(h1 ^ c, 2654435761);
+		h2 = Math.imul(h2 ^ c, 1597334677);
+	}
+	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+	h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+	h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+	return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** The variant name of a contact, or "holdout". Call validateExperiment first. */
 export function assignVariant(experiment: Experiment, contactId: string): string {
 	if (experiment.holdoutPercent > 0 && unitHash('holdout', experiment.name, contactId) * 100 < experiment.holdoutPercent) return HOLDOUT_VARIANT;
-	const u = unitHash('split', experiment.name, contactId) * 100;
-	let upper = 0;
-	const { variants } = experiment;
-	for (const v of variants) {
-		upper += v.weight;
-		if (u < upper) return v.name.trim();
+	let best = '';
+	let bestScore = Infinity;
+	for (const v of experiment.variants) {
+		if (!(v.weight > 0)) continue;
+		const name = v.name.trim();
+		// u in (0, 1): −ln(u) is an exponential draw, and the smallest draw ÷ weight wins
+		const u = unitHash('split', experiment.name, `${contactId}\u0000${name}`) + 2 ** -53;
+		const score = -Math.log(u) / v.weight;
+		if (score < bestScore) {
+			bestScore = score;
+			best = name;
+		}
 	}
-	// rounding at the top of the last range: the last variant with weight
-	for (let i = variants.length - 1; i >= 0; i--) if (variants[i].weight > 0) return variants[i].name.trim();
-	return variants[variants.length - 1].name.trim();
+	return best;
 }
 
 /**

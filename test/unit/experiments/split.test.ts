@@ -74,6 +74,25 @@ describe('split assignment', { timeout: 60_000 }, () => {
 		expect(moved / N).toBeGreaterThan(0.09);
 	}, 30_000);
 
+	it('moves only what a new variant takes when one is added (50/50 → 40/40/20), and nobody when variants are reordered', () => {
+		const before = experiment([50, 50]);
+		const after = experiment([40, 40, 20]);
+		const reordered = { ...before, variants: [...before.variants].reverse() };
+		let moved = 0;
+		let reshuffled = 0;
+		for (const id of ids) {
+			const a = assignVariant(before, id);
+			const b = assignVariant(after, id);
+			if (a !== b) {
+				moved++;
+				if (b !== 'C') throw new Error(`${id} moved from ${a} to ${b}`);
+			}
+			if (assignVariant(reordered, id) !== a) reshuffled++;
+		}
+		expect(moved / N).toBeLessThanOrEqual(0.2 + 0.005);
+		expect(reshuffled).toBe(0);
+	});
+
 	it('never moves a holdout contact when the variant weights change', () => {
 		const before = experiment([50, 50], 10);
 		const after = experiment([20, 30, 50], 10);
