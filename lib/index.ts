@@ -45,7 +45,7 @@ export { REDIS_STORE_CREDENTIAL, journeyStoreRedisConnectionTest, storeCredentia
 export { DEFAULT_SEND_RETENTION_MS } from './store/sends';
 // journey KPIs: counters per journey, step, variant and day (read by the Journey Report)
 export { DEFAULT_KPI_RETENTION_DAYS, KPI_MAX_READ_DAYS, kpiDay, kpiDayNumber, kpiDaysOf } from './store/kpis';
-export { countJourneyKpisOption, countOutcomes, countsJourneyKpis, journeyNameOf, outcomeCounts, variantOf, type OutcomeRow } from './n8n/kpis';
+export { batchOutcomes, countJourneyKpisOption, countOutcomes, countsJourneyKpis, journeyNameOf, outcomeCounts, variantOf, type OutcomeRow } from './n8n/kpis';
 export * from './channels/checks';
 export { DEFAULT_RETRY, Limiter, ProviderError, limiterFor, parseRetryAfter, withRetries, type RetryPolicy } from './channels/transport';
 export { closeSmtpPools, parseSmtpConfig, sendSmtp, verifySmtp, type EmailMessage, type SmtpConfig } from './channels/smtp';

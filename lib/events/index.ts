@@ -40,4 +40,5 @@ export {
 	type IngestedEvent,
 	type IngestOptions,
 } from './ingest';
+export { convertGoals } from './conversions';
 export { buildResumeUrl, durationMs, isKnownZone, MAX_WAIT_MS, parseDateTime, type TimeUnit } from './waitTiming';

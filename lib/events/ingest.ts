@@ -8,6 +8,7 @@
  * resumed wait's registration is gone, so later copies find nothing to post to.
  */
 import type { ContactEvent, JourneyStore, RecordOutcome } from '../store/types';
+import { convertGoals } from './conversions';
 import { resumeWaits, type ResumeAttempt, type ResumeOptions } from './resumer';
 
 export const DEFAULT_HISTORY_LIMIT = 500;
@@ -19,6 +20,8 @@ export interface IngestOptions {
 	/** resume waiting journeys (default true) */
 	resume?: boolean;
 	resumeOptions?: ResumeOptions;
+	/** convert the journey goals the events meet and count them (default true) */
+	convert?: boolean;
 }
 
 export interface IngestedEvent {
@@ -29,6 +32,8 @@ export interface IngestedEvent {
 	resumed: number;
 	/** every resume attempt made for this event */
 	attempts: ResumeAttempt[];
+	/** journey entries this event converted (their conversion goal) */
+	converted: number;
 }
 
 export async function ingestEvents(store: JourneyStore, events: ContactEvent[], options: IngestOptions = {}): Promise<IngestedEvent[]> {
@@ -37,7 +42,12 @@ export async function ingestEvents(store: JourneyStore, events: ContactEvent[], 
 		historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
 		ttlSeconds: options.ttlSeconds ?? DEFAULT_HISTORY_TTL_DAYS * 86_400,
 	});
-	const attempts = options.resume === false ? [] : await resumeWaits(store, uniqueEvents(events), options.resumeOptions);
+	const unique = uniqueEvents(events);
+	const attempts = options.resume === false ? [] : await resumeWaits(store, unique, options.resumeOptions);
+	// duplicates too: if the process that first recorded an event died before converting, the retry does it (once per entry)
+	const conversions = options.convert === false ? [] : await convertGoals(store, unique);
+	const convertedBy = new Map<string, number>();
+	unique.forEach((event, i) => convertedBy.set(eventKey(event.contactId, event.id), conversions[i] ?? 0));
 	// event ids are unique per contact only: two contacts' events may share one
 	const byEvent = new Map<string, ResumeAttempt[]>();
 	for (const attempt of attempts) {
@@ -51,13 +61,15 @@ export async function ingestEvents(store: JourneyStore, events: ContactEvent[], 
 		const isRecorded = outcomes[i]?.recorded === true;
 		// a batch may carry one event twice: its attempts are reported once, on the first copy
 		const key = eventKey(event.contactId, event.id);
-		const mine = reported.has(key) ? [] : (byEvent.get(key) ?? []);
+		const first = !reported.has(key);
+		const mine = first ? (byEvent.get(key) ?? []) : [];
 		reported.add(key);
 		return {
 			event,
 			recorded: isRecorded,
 			resumed: mine.filter((a) => a.outcome === 'resumed').length,
 			attempts: mine,
+			converted: first ? (convertedBy.get(key) ?? 0) : 0,
 		};
 	});
 }

@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
-import type { JourneyStore, KpiCount } from '../store/types';
+import type { JourneyStore, KpiAddOptions, KpiCount } from '../store/types';
+import type { ItemBatch } from './items';
+import { resolveStore } from './store';
 
 /**
  * Journey KPIs from the nodes' side: every package node on a journey path counts what it did
@@ -17,7 +19,7 @@ export interface OutcomeRow {
 	count?: number;
 }
 
-type NodeContext = Pick<IExecuteFunctions | IWebhookFunctions, 'getNode' | 'getNodeParameter' | 'logger'>;
+type NodeContext = IExecuteFunctions | IWebhookFunctions;
 
 /** The "Count Journey KPIs" option every node on a journey path has in its Options. */
 export const countJourneyKpisOption: INodeProperties = {
@@ -30,9 +32,10 @@ export const countJourneyKpisOption: INodeProperties = {
 };
 
 /** Whether the node counts KPIs (Options → Count Journey KPIs, on unless turned off). */
-export function countsJourneyKpis(ctx: Pick<IExecuteFunctions | IWebhookFunctions, 'getNodeParameter'>): boolean {
-	const options = (ctx.getNodeParameter as (name: string, itemIndex: number, fallback: unknown) => unknown)('options', 0, {}) as IDataObject | undefined;
-	return options?.countJourneyKpis !== false;
+export function countsJourneyKpis(ctx: NodeContext): boolean {
+	// a webhook's parameters are read without an item index
+	const options = 'getBodyData' in ctx ? ctx.getNodeParameter('options', {}) : ctx.getNodeParameter('options', 0, {});
+	return (options as IDataObject | undefined)?.countJourneyKpis !== false;
 }
 
 /** The journey name of an item, when a Journey Entry upstream gave it a journey context. */
@@ -49,6 +52,20 @@ export function variantOf(json: IDataObject | undefined): string {
 	if (!experiment || typeof experiment !== 'object') return '';
 	const variant = (experiment as IDataObject).variant;
 	return typeof variant === 'string' || typeof variant === 'number' ? String(variant) : '';
+}
+
+/**
+ * The outcome rows of a node's item batch: one per item that has a result and did not fail,
+ * named by `outcome` (undefined: not counted).
+ */
+export function* batchOutcomes<R>(batch: ItemBatch<unknown, R>, outcome: (result: R, itemIndex: number) => string | undefined): Generator<OutcomeRow> {
+	for (let i = 0; i < batch.items.length; i++) {
+		if (batch.errorOf(i)) continue;
+		const result = batch.resultOf(i);
+		if (result === undefined) continue;
+		const name = outcome(result, i);
+		if (name !== undefined) yield { json: batch.items[i].json, outcome: name };
+	}
 }
 
 /**
@@ -72,14 +89,22 @@ export function outcomeCounts(step: string, today: string, rows: Iterable<Outcom
 }
 
 /**
- * Counts a node's outcomes in one store call (unless Options → Count Journey KPIs is off).
+ * Counts a node's outcomes in one store call (unless Options → Count Journey KPIs is off). The
+ * node's store is resolved here when the node had no store call of its own (`store` undefined).
  * Counting never fails the step: a store error is logged as a warning and the items go on.
  */
-export async function countOutcomes(ctx: NodeContext, store: JourneyStore | undefined, rows: Iterable<OutcomeRow>): Promise<void> {
-	if (!store || !countsJourneyKpis(ctx)) return;
+export async function countOutcomes(ctx: NodeContext, store: JourneyStore | undefined, rows: Iterable<OutcomeRow>, options: KpiAddOptions = {}): Promise<void> {
+	if (!countsJourneyKpis(ctx)) return;
 	try {
-		const counts = outcomeCounts(ctx.getNode().name, store.kpis.today(), rows);
-		if (counts.length > 0) await store.kpis.add(counts);
+		const step = ctx.getNode().name;
+		let counts = store ? outcomeCounts(step, store.kpis.today(), rows) : outcomeCounts(step, '', rows);
+		if (counts.length === 0) return;
+		if (!store) {
+			store = await resolveStore(ctx, 0);
+			const today = store.kpis.today();
+			counts = counts.map((c) => (c.day === '' ? { ...c, day: today } : c));
+		}
+		await store.kpis.add(counts, options);
 	} catch (error) {
 		ctx.logger?.warn?.(`Journey KPIs of "${ctx.getNode().name}" were not counted: ${(error as Error).message}`);
 	}

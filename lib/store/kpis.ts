@@ -54,9 +54,14 @@ export interface KpiQuery {
 	toDay: string;
 }
 
+export interface KpiAddOptions {
+	/** bound on the call, ms (default: the store's command timeout) */
+	timeoutMs?: number;
+}
+
 export interface KpiStore {
 	/** adds counts: one round trip for the whole list (pipelined, one slot per key group), TTL'd, in the namespace */
-	add(counts: KpiCount[]): Promise<void>;
+	add(counts: KpiCount[], options?: KpiAddOptions): Promise<void>;
 	/** every count for the given journeys (all when omitted) with fromDay <= day <= toDay */
 	read(query: KpiQuery): Promise<KpiCount[]>;
 	/** the store clock's UTC day ('YYYY-MM-DD') now, without a round trip: the day to count under */

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { storeProperties } from '../../lib';
+import { storeProperties, countJourneyKpisOption } from '../../lib';
 
 export type ChannelName = 'email' | 'resendEmail' | 'fcmPush' | 'solapiSms' | 'alimTalk' | 'twilioSms' | 'slack' | 'webhook';
 
@@ -229,6 +229,7 @@ export const optionProperties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			countJourneyKpisOption,
 			{ displayName: 'Campaign', name: 'campaign', type: 'string', default: '', description: 'Recorded with the send (history, caps per campaign)' },
 			{
 				displayName: 'Concurrency',

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { storeProperties } from '../../lib';
+import { storeProperties, countJourneyKpisOption } from '../../lib';
 
 export type OperationName = 'checkAndReserve' | 'check' | 'record' | 'release';
 
@@ -270,6 +270,7 @@ export const optionProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			countJourneyKpisOption,
 			{
 				displayName: 'Decision Timeout',
 				name: 'decisionTimeoutMs',

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { storeProperties } from '../../lib';
+import { storeProperties, countJourneyKpisOption } from '../../lib';
 
 export const journeyEntryProperties: INodeProperties[] = [
 	{
@@ -85,6 +85,43 @@ export const journeyEntryProperties: INodeProperties[] = [
 		description: 'A contact counts as in the journey from entry until an Exit Journey or until this many days have passed',
 	},
 	{
+		displayName: 'Track a Conversion Goal',
+		name: 'trackConversion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether an event of the contact after entry (e.g. a purchase) counts as this entry\'s conversion: once per entry, for its experiment variant, attributed to the last message sent before it (Journey KPIs)',
+	},
+	{
+		displayName: 'Conversion Event',
+		name: 'goalEvent',
+		type: 'string',
+		default: 'purchase',
+		required: true,
+		displayOptions: { show: { trackConversion: [true] } },
+		description: 'The event name that converts, as recorded by the Journey Event Trigger or Journey Event',
+	},
+	{
+		displayName: 'Conversion Conditions (JSON)',
+		name: 'goalConditions',
+		// a string, not n8n's json type: the editor flags an empty json field, and this one is optional
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: '{ "all": [{ "fact": "total", "operator": "greaterThanInclusive", "value": 50 }] }',
+		displayOptions: { show: { trackConversion: [true] } },
+		description: 'Optional condition tree over the event\'s properties, as in Wait Until Event. Leave empty to accept any event with the name.',
+	},
+	{
+		displayName: 'Conversion Window (Days)',
+		name: 'goalWindowDays',
+		type: 'number',
+		typeOptions: { minValue: 0.001 },
+		default: 7,
+		displayOptions: { show: { trackConversion: [true] } },
+		description: 'Days after entry during which the event counts as a conversion',
+	},
+	{
 		displayName: 'Entry ID',
 		name: 'entryId',
 		type: 'string',
@@ -100,6 +137,7 @@ export const journeyEntryProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			countJourneyKpisOption,
 			{
 				displayName: 'Remember Entries (Days)',
 				name: 'rememberDays',

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
+	checkEventConditions,
+	countOutcomes,
 	defaultEntryId,
 	ItemError,
 	itemMessage,
@@ -10,8 +12,11 @@ import {
 	StoreUnavailableError,
 	textOf,
 	withField,
+	variantOf,
+	type ConversionGoal,
 	type EntryDecision,
 	type EntryRequest,
+	type JourneyStore,
 	type ReentryRule,
 } from '../../lib';
 
@@ -42,9 +47,10 @@ export async function enterJourney(ctx: IExecuteFunctions): Promise<INodeExecuti
 
 	const batch = readItems<EntryRequest, { request: EntryRequest; decision: EntryDecision }>(ctx, (i) => readRequest(ctx, items[i].json, i));
 	const requests = batch.ready.map((r) => r.value);
+	let store: JourneyStore | undefined;
 	if (requests.length > 0) {
 		try {
-			const store = await resolveStore(ctx, batch.ready[0].itemIndex);
+			store = await resolveStore(ctx, batch.ready[0].itemIndex);
 			const decisions = await store.entries.enter(requests, { rememberSeconds: rememberDays * 86_400 });
 			batch.ready.forEach(({ itemIndex }, k) => batch.set(itemIndex, { request: requests[k], decision: decisions[k] }));
 		} catch (error) {
@@ -53,7 +59,7 @@ export async function enterJourney(ctx: IExecuteFunctions): Promise<INodeExecuti
 		}
 	}
 
-	return batch.route(2, NOT_ENTERED, (i, { request, decision }) => {
+	const outputs = batch.route(2, NOT_ENTERED, (i, { request, decision }) => {
 		const journey: IDataObject = {
 			name: request.journey,
 			entryId: request.entryId,
@@ -66,6 +72,20 @@ export async function enterJourney(ctx: IExecuteFunctions): Promise<INodeExecuti
 		};
 		return { output: decision.entered ? ENTERED : NOT_ENTERED, item: withField(items[i], i, 'journey', journey) };
 	});
+	await countOutcomes(ctx, store, entryOutcomes(batch.ready.map(({ itemIndex }) => itemIndex), items, batch.resultOf.bind(batch)));
+	return outputs;
+}
+
+/** entered / not_entered per item under its journey; a retry of the same entry is not counted again. */
+function* entryOutcomes(indexes: number[], items: INodeExecutionData[], resultOf: (i: number) => { request: EntryRequest; decision: EntryDecision } | undefined) {
+	for (const i of indexes) {
+		const result = resultOf(i);
+		if (!result || result.decision.reason === 'same_entry') continue;
+		yield {
+			json: { journey: { name: result.request.journey }, experiment: items[i].json.experiment } as IDataObject,
+			outcome: result.decision.entered ? 'entered' : 'not_entered',
+		};
+	}
 }
 
 function readRequest(ctx: IExecuteFunctions, json: IDataObject, i: number): EntryRequest {
@@ -95,7 +115,10 @@ function readRequest(ctx: IExecuteFunctions, json: IDataObject, i: number): Entr
 	const maxDurationMs = days('maxDurationDays', 'Maximum Duration (Days)');
 	const reentryAfterMs = reentry === 'afterPeriod' ? days('reentryAfterDays', 'Re-Enter After (Days)') : undefined;
 	const entryId = text('entryId') || defaultEntryId(json, journey, contactId, key);
+	const variant = variantOf(json);
 	return {
+		goal: readGoal(ctx, i, fail),
+		...(variant ? { variant } : {}),
 		contactId,
 		journey,
 		entryId,
@@ -105,6 +128,31 @@ function readRequest(ctx: IExecuteFunctions, json: IDataObject, i: number): Entr
 		whileActive: ctx.getNodeParameter('whileActive', i, 'refuse') === 'allow' ? 'allow' : 'refuse',
 		maxDurationMs,
 	};
+}
+
+/** The journey's conversion goal, when Track a Conversion Goal is on. */
+function readGoal(ctx: IExecuteFunctions, i: number, fail: (parameter: string, message: string, hint: string) => ItemError): ConversionGoal | undefined {
+	if (ctx.getNodeParameter('trackConversion', i, false) !== true) return undefined;
+	const event = textOf(ctx.getNodeParameter('goalEvent', i, ''));
+	if (!event) throw fail('Conversion Event', 'Conversion Event is empty', 'Name the event that converts, e.g. purchase, or turn off Track a Conversion Goal.');
+	const windowDays = Number(ctx.getNodeParameter('goalWindowDays', i, 7));
+	if (!(windowDays > 0)) throw fail('Conversion Window (Days)', 'Conversion Window (Days) must be a number of days above 0', 'Set it to e.g. 7.');
+	const raw = ctx.getNodeParameter('goalConditions', i, '') as unknown;
+	let conditions = '';
+	if (raw !== undefined && raw !== null && String(typeof raw === 'string' ? raw : JSON.stringify(raw)).trim() !== '') {
+		let parsed: unknown = raw;
+		if (typeof raw === 'string') {
+			try {
+				parsed = JSON.parse(raw);
+			} catch (error) {
+				throw fail('Conversion Conditions (JSON)', `Conversion Conditions is not valid JSON: ${(error as Error).message}`, 'Write a condition tree such as { "all": [{ "fact": "total", "operator": "greaterThan", "value": 50 }] }, or leave it empty.');
+			}
+		}
+		const problems = checkEventConditions(parsed);
+		if (problems.length > 0) throw fail('Conversion Conditions (JSON)', `Conversion Conditions: ${problems.join('; ')}`, 'Fix the condition tree; facts are paths into the event\'s properties.');
+		conditions = JSON.stringify(parsed);
+	}
+	return { event, conditions, windowMs: windowDays * DAY_MS };
 }
 
 function storeError(ctx: IExecuteFunctions, error: unknown): (itemIndex: number) => NodeOperationError {

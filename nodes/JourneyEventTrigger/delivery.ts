@@ -100,7 +100,7 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 				resumeOptions: { logger: ctx.logger },
 			});
 		} else {
-			ingested = events.map((event) => ({ event, recorded: false, resumed: 0, attempts: [] }));
+			ingested = events.map((event) => ({ event, recorded: false, resumed: 0, attempts: [], converted: 0 }));
 		}
 	} catch (error) {
 		await store.deliveries.forget(scope, [verdict.id], holder).catch(() => undefined);
@@ -119,7 +119,7 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		json: {
 			...eventToJson(result.event),
 			journeyEvent: recordOn
-				? { recorded: result.recorded, duplicate: !result.recorded, resumed: result.resumed, deliveryId: verdict.id }
+				? { recorded: result.recorded, duplicate: !result.recorded, resumed: result.resumed, deliveryId: verdict.id, ...(result.converted ? { converted: result.converted } : {}) }
 				: { recorded: false, deliveryId: verdict.id },
 		} as IDataObject,
 	}));
@@ -129,6 +129,8 @@ export async function handleDelivery(ctx: IWebhookFunctions): Promise<IWebhookRe
 		duplicates: recordOn ? ingested.filter((r) => !r.recorded).length : 0,
 		resumed: ingested.reduce((sum, r) => sum + r.resumed, 0),
 	};
+	const converted = ingested.reduce((sum, r) => sum + r.converted, 0);
+	if (converted > 0) summary.converted = converted;
 	// what happened to the resume attempts that did not continue a journey (for the sender's logs)
 	const others: Record<string, number> = {};
 	for (const result of ingested) for (const a of result.attempts) if (a.outcome !== 'resumed') others[a.outcome] = (others[a.outcome] ?? 0) + 1;

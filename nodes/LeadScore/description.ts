@@ -1,5 +1,5 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { builderOperators, listScoringModels, storeProperties } from '../../lib';
+import { builderOperators, listScoringModels, storeProperties, countJourneyKpisOption } from '../../lib';
 
 export type OperationName = 'score' | 'getScore' | 'resetGroup';
 export type ModelSource = 'library' | 'json' | 'builder';
@@ -360,6 +360,7 @@ export const optionProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			countJourneyKpisOption,
 			{
 				displayName: 'Audit Log Entries Kept',
 				name: 'logLimit',

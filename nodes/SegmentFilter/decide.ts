@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
+	batchOutcomes,
+	countOutcomes,
 	isValidTimeZone,
 	ItemBatch,
 	itemMessage,
@@ -104,7 +106,7 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 	if (pending.length > 0) await decideWithEvents(ctx, pending, batch);
 
 	// Matched (0) and Not Matched (1); with Continue On Fail a failed item goes to Not Matched
-	return batch.route(2, 1, (itemIndex, decision) => {
+	const outputs = batch.route(2, 1, (itemIndex, decision) => {
 		const segmentField: IDataObject = { matched: decision.matched };
 		if (decision.segment.name) segmentField.name = decision.segment.name;
 		if (options.includeFailedConditions && !decision.matched) {
@@ -119,6 +121,8 @@ export async function decideSegments(ctx: IExecuteFunctions, version = 1): Promi
 		}
 		return { output: decision.matched ? 0 : 1, item: withField(items[itemIndex], itemIndex, 'segment', segmentField) };
 	});
+	await countOutcomes(ctx, undefined, batchOutcomes(batch, (decision) => (decision.matched ? 'matched' : 'not_matched')));
+	return outputs;
 }
 
 async function decideWithEvents(

@@ -1,5 +1,5 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { builderOperators, listSegments, storeProperties } from '../../lib';
+import { builderOperators, listSegments, storeProperties, countJourneyKpisOption } from '../../lib';
 import { contactProperties } from './contactProperties';
 import { rulesOperatorsNotice } from './descriptionV2';
 
@@ -143,6 +143,7 @@ export const segmentFilterProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			countJourneyKpisOption,
 			{
 				displayName: 'Add Failed Conditions',
 				name: 'includeFailedConditions',

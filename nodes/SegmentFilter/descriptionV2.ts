@@ -1,5 +1,5 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { listSegments, OPERATORS, storeProperties } from '../../lib';
+import { listSegments, OPERATORS, storeProperties, countJourneyKpisOption } from '../../lib';
 import { DATE_ROW_OPERATORS, EVENT_ROW_OPERATORS } from './behaviourRows';
 import { contactProperties } from './contactProperties';
 import { segmentSettingsProperties } from './segmentSettings';
@@ -228,6 +228,7 @@ export const segmentFilterPropertiesV2: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			countJourneyKpisOption,
 			{
 				displayName: 'Add Failed Conditions',
 				name: 'includeFailedConditions',

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { storeProperties } from '../../lib';
+import { storeProperties, countJourneyKpisOption } from '../../lib';
 
 export const waitUntilEventProperties: INodeProperties[] = [
 	...storeProperties,
@@ -170,6 +170,7 @@ export const waitUntilEventProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			countJourneyKpisOption,
 			{
 				displayName: 'Put Event in Field',
 				name: 'eventField',

@@ -1,6 +1,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import {
+	countOutcomes,
 	eventToJson,
+	kpiDay,
 	explainMismatch,
 	makeWaitId,
 	normalizeEvent,
@@ -46,6 +48,12 @@ export async function handleResume(ctx: IWebhookFunctions): Promise<IWebhookResp
 			const options = ctx.getNodeParameter('options', {}) as { eventField?: string };
 			const eventField = (options.eventField ?? '').trim() || 'event';
 			const json: IDataObject = { ...(registration.snapshot as IDataObject), [eventField]: eventToJson(event) as IDataObject };
+			// the timeout counted when the wait parked will not happen: take it back (lib/store/kpis.ts)
+			const snapshot = registration.snapshot as IDataObject;
+			await countOutcomes(ctx, store, [
+				{ json: snapshot, outcome: 'event' },
+				{ json: snapshot, outcome: 'timeout', day: kpiDay(registration.expiresAt), count: -1 },
+			]);
 			return {
 				webhookResponse: { journeys: { outcome: 'resumed' satisfies Outcome } },
 				workflowData: [[], [{ json, pairedItem: { item: 0 } }]],

@@ -3,6 +3,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 import {
 	buildResumeUrl,
+	countOutcomes,
+	kpiDay,
+	type OutcomeRow,
 	checkEventConditions,
 	correlationText,
 	durationMs,
@@ -54,7 +57,13 @@ export async function executeWait(ctx: IExecuteFunctions): Promise<INodeExecutio
 		);
 	}
 	try {
-		return await waitForOne(ctx, items[0]);
+		// Journey KPIs: event / timeout when decided now; a parked wait counts waiting, and a timeout
+		// under the day it will time out, which an event that resumes it takes back (resume.ts)
+		const parked: OutcomeRow[] = [];
+		const outputs = await waitForOne(ctx, items[0], parked);
+		const json = items[0].json;
+		await countOutcomes(ctx, undefined, outputs[1].length ? [{ json, outcome: 'event' }] : outputs[0].length ? [{ json, outcome: 'timeout' }] : parked);
+		return outputs;
 	} catch (error) {
 		const nodeError = toNodeError(ctx, error, 0);
 		if (ctx.continueOnFail()) return [[errorItem(items[0], 0, nodeError)], []];
@@ -62,7 +71,7 @@ export async function executeWait(ctx: IExecuteFunctions): Promise<INodeExecutio
 	}
 }
 
-async function waitForOne(ctx: IExecuteFunctions, item: INodeExecutionData): Promise<INodeExecutionData[][]> {
+async function waitForOne(ctx: IExecuteFunctions, item: INodeExecutionData, parked: OutcomeRow[]): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
 	const fail = (message: string, description: string) => new NodeOperationError(node, message, { itemIndex: 0, description });
 
@@ -177,6 +186,7 @@ async function waitForOne(ctx: IExecuteFunctions, item: INodeExecutionData): Pro
 	}
 	if (ctx.getMode?.() === 'manual') await hintOlderEvents(ctx, store, registration);
 	await ctx.putExecutionToWait(new Date(deadlineHost));
+	parked.push({ json: item.json, outcome: 'waiting' }, { json: item.json, outcome: 'timeout', day: kpiDay(deadlineStore) });
 	return [[], []];
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_KPI_RETENTION_DAYS, groupKpiCounts, kpiDay, kpiDayNumber, kpiDaysOf, parseKpiField, type KpiCount, type KpiQuery, type KpiStore } from '../kpis';
+import { DEFAULT_KPI_RETENTION_DAYS, groupKpiCounts, kpiDay, kpiDayNumber, kpiDaysOf, parseKpiField, type KpiAddOptions, type KpiCount, type KpiQuery, type KpiStore } from '../kpis';
 import { clockSkewMs } from './connection';
 import type { RedisContext } from './context';
 import { sendScript } from './scripts';
@@ -19,10 +19,10 @@ export class RedisKpiStore implements KpiStore {
 		private readonly retentionDays = DEFAULT_KPI_RETENTION_DAYS,
 	) {}
 
-	async add(counts: KpiCount[]): Promise<void> {
+	async add(counts: KpiCount[], options: KpiAddOptions = {}): Promise<void> {
 		const groups = groupKpiCounts(counts);
 		if (groups.size === 0) return;
-		const deadline = this.ctx.deadline();
+		const deadline = this.ctx.deadline(options);
 		await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
 		const ttlMs = this.retentionDays * 86_400_000;

@@ -1,7 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
+	batchOutcomes,
 	checkBeforeSend,
+	countOutcomes,
+	journeyContextOf,
 	DEFAULT_SEND_RETENTION_MS,
 	ingestEvents,
 	isValidTimeZone,
@@ -17,7 +20,9 @@ import {
 	withField,
 	withRetries,
 	type CapRequest,
+	type ContactEvent,
 	type ContactState,
+	type EntrySend,
 	type ErrorDescriber,
 	type ItemBatch,
 	type JourneyStore,
@@ -226,7 +231,7 @@ async function sendAll(
 		if (refusal) batch.set(i, { notSent: { ...base(i), ...refusalField(refusal) }, release: true });
 		else toClaim.push(i);
 	}
-	if (toClaim.length === 0) return afterSend(store, pending, plans, batch);
+	if (toClaim.length === 0) return afterSend(ctx, store, pending, plans, batch);
 
 	const options = ctx.getNodeParameter('options', 0, {}) as SendOptions;
 	let connection;
@@ -234,7 +239,7 @@ async function sendAll(
 		connection = await op.connect(ctx);
 	} catch (error) {
 		batch.failAll(toClaim, error);
-		return afterSend(store, pending, plans, batch);
+		return afterSend(ctx, store, pending, plans, batch);
 	}
 	const limiter = limiterFor(connection.slotKey, Math.max(1, Number(options.concurrency ?? 10)));
 	const policy = { retries: Math.max(0, Number(options.retries ?? 3)), maxDelayMs: Math.max(0, Number(options.maxRetryDelaySeconds ?? 30)) * 1000 };
@@ -316,7 +321,7 @@ async function sendAll(
 			batch.set(i, { notSent: field, release: !error.ambiguous });
 		});
 	}
-	await afterSend(store, pending, plans, batch);
+	await afterSend(ctx, store, pending, plans, batch);
 }
 
 function isAmbiguous(error: unknown): boolean {
@@ -381,12 +386,13 @@ function providerField(field: SendField, error: ProviderError): SendField {
  * the send and these writes. A Frequency Cap reservation of an item that was not sent is released.
  */
 async function afterSend(
+	ctx: IExecuteFunctions,
 	store: JourneyStore,
 	pending: number[],
 	plans: Array<Plan | undefined>,
 	batch: Batch,
 ): Promise<void> {
-	const events = [];
+	const events: ContactEvent[] = [];
 	const caps: CapRequest[] = [];
 	const capOwners: number[] = [];
 	for (const i of pending) {
@@ -417,16 +423,45 @@ async function afterSend(
 			if (outcome) ('sent' in outcome ? outcome.sent : outcome.notSent).recordError = (error as Error).message;
 		}
 	};
-	try {
-		if (events.length) await ingestEvents(store, events);
-	} catch (error) {
-		note(pending.filter((i) => 'sent' in (batch.resultOf(i) ?? {})), error);
+	const history = async () => {
+		try {
+			// a message_sent event converts no journey goal
+			if (events.length) await ingestEvents(store, events, { convert: false });
+		} catch (error) {
+			note(pending.filter((i) => 'sent' in (batch.resultOf(i) ?? {})), error);
+		}
+		try {
+			if (caps.length) await store.caps.apply(caps);
+		} catch (error) {
+			note(capOwners, error);
+		}
+	};
+	await Promise.all([history(), journeyKpis(ctx, store, plans, batch)]);
+}
+
+/**
+ * Journey KPIs: sent / not_sent:<reason> per item (a key sent before is not counted again), and
+ * the step of the last message sent to each journey entry, which its conversion is attributed to.
+ */
+async function journeyKpis(ctx: IExecuteFunctions, store: JourneyStore, plans: Array<Plan | undefined>, batch: Batch): Promise<void> {
+	const step = ctx.getNode().name;
+	const sends: EntrySend[] = [];
+	for (const { itemIndex } of batch.ready) {
+		const outcome = batch.resultOf(itemIndex);
+		const journey = outcome && 'sent' in outcome && !outcome.sent.duplicate ? journeyContextOf(batch.items[itemIndex].json) : undefined;
+		if (journey?.name) sends.push({ contactId: plans[itemIndex]!.contactId, journey: journey.name, entryId: journey.entryId, step });
 	}
-	try {
-		if (caps.length) await store.caps.apply(caps);
-	} catch (error) {
-		note(capOwners, error);
-	}
+	const recordSends = async () => {
+		try {
+			if (sends.length) await store.entries.recordSend(sends);
+		} catch (error) {
+			ctx.logger?.warn?.(`Channel Send "${step}" could not record the last send of ${sends.length} journey entries (conversions attribute to it): ${(error as Error).message}`);
+		}
+	};
+	await Promise.all([
+		recordSends(),
+		countOutcomes(ctx, store, batchOutcomes(batch, (o) => ('sent' in o ? (o.sent.duplicate ? undefined : 'sent') : `not_sent:${String(o.notSent.reason)}`))),
+	]);
 }
 
 function storeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {

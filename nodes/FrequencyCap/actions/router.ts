@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
+	batchOutcomes,
 	CapRequestError,
+	countOutcomes,
 	isoInZone,
 	isValidTimeZone,
 	ItemBatch,
@@ -124,11 +126,24 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	}
 
 	// an item that could not be decided is never sent: it leaves on Capped
-	return batch.route(2, 1, (i, field) => {
+	const outputs = batch.route(2, 1, (i, field) => {
 		if (plans[i]?.request?.mode === 'reserve' || plans[i]?.request?.mode === 'check') withContactTime(field, displayZone(params, i));
 		return { output: field.allowed ? 0 : 1, item: withField(batch.items[i], i, 'frequencyCap', field) };
 	});
+	// counted within its own Decision Timeout, and not at all once the store failed this execution
+	const [yes, no] = KPI_OUTCOMES[operation];
+	const storeDown = batch.ready.some(({ itemIndex }) => batch.resultOf(itemIndex)?.reason === 'store_unavailable');
+	if (!storeDown) await countOutcomes(ctx, store, batchOutcomes(batch, (field) => (field.allowed ? yes : no + field.reason)), { timeoutMs });
+	return outputs;
 }
+
+/** Journey KPI outcome names of each mode's two outputs (lib/store/kpis.ts). */
+const KPI_OUTCOMES: Record<OperationName, [string, string]> = {
+	checkAndReserve: ['allowed', 'capped:'],
+	check: ['allowed', 'capped:'],
+	record: ['recorded', 'not_recorded:'],
+	release: ['released', 'not_released:'],
+};
 
 async function decideWithStore(
 	ctx: IExecuteFunctions,

@@ -48,6 +48,7 @@ export const record: Operation<ContactEvent> = {
 			recorded: result.recorded,
 			duplicate: !result.recorded,
 			resumed: result.resumed,
+			...(result.converted ? { converted: result.converted } : {}),
 			...(why[k] ? { notResumedBecause: why[k] } : {}),
 		}));
 	},

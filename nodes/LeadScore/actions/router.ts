@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import {
+	batchOutcomes,
+	countOutcomes,
 	DEFAULT_GRADE_BANDS,
 	gradeOf,
 	ItemBatch,
@@ -106,7 +108,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 	}
 
 	const history = operation === 'getScore' && raw.includeHistory ? await historyOf(ctx, store, jobs, options.logLimit) : undefined;
-	return batch.route(2, NOT_QUALIFIED, (itemIndex, state) => {
+	const outputs = batch.route(2, NOT_QUALIFIED, (itemIndex, state) => {
 		const leadScore: IDataObject = {
 			total: state.total,
 			groups: state.groups,
@@ -120,6 +122,9 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		};
 		return { output: op.qualified(state) ? QUALIFIED : NOT_QUALIFIED, item: { json: { ...items[itemIndex].json, leadScore }, pairedItem: { item: itemIndex } } };
 	});
+	// a retried event (same update key) is not counted again
+	await countOutcomes(ctx, store, batchOutcomes(batch, (state) => (state.duplicate ? undefined : op.qualified(state) ? 'qualified' : 'not_qualified')));
+	return outputs;
 }
 
 async function historyOf(ctx: IExecuteFunctions, store: JourneyStore, jobs: Job[], limit: number) {

@@ -68,4 +68,26 @@ describe('journey entries on Redis: keys', () => {
 		expect(outcome.removed).toBe(2);
 		expect(await scanKeys(admin, `${namespace}:jr:{${tag}}:*`)).toEqual([]);
 	});
+
+	it('a conversion goal lives in a third key of the contact, as long as its window, with its names sealed', async () => {
+		const contact = 'goal.secret@example.com';
+		const goal = { event: 'purchase-secret-event', conditions: '{"all":[{"fact":"total","operator":"greaterThan","value":50}]}', windowMs: 7 * DAY };
+		const ref = { contactId: contact, journey: request.journey, entryId: request.entryId };
+		await store.entries.enter([{ ...request, contactId: contact, goal, variant: 'variant-secret' }], { rememberSeconds: 400 * 86_400 });
+		await store.entries.recordSend([{ ...ref, step: 'Send secret coupon' }]);
+		const tag = store.keys.contactTag(contact);
+		const goalsKey = `${namespace}:jr:{${tag}}:goals`;
+		expect((await scanKeys(admin, `${namespace}:jr:{${tag}}:*`)).sort()).toEqual([`${namespace}:jr:{${tag}}:entries`, goalsKey, `${namespace}:jr:{${tag}}:live`]);
+		const ttl = await admin.pttl(goalsKey);
+		expect(ttl).toBeGreaterThan(6.9 * DAY);
+		expect(ttl).toBeLessThanOrEqual(7 * DAY);
+		const stored = JSON.stringify(await admin.hgetall(goalsKey));
+		for (const secret of ['goal.secret', 'cart-abandonment', 'entry-secret', 'purchase-secret', 'variant-secret', 'Send secret', 'total']) expect(stored).not.toContain(secret);
+		// what the store reads back is the plain names
+		const [[open]] = await store.entries.openGoals([{ contactId: contact, event: goal.event, at: Date.now() }]);
+		expect(open.conditions).toBe(goal.conditions);
+		expect(await store.entries.convert([{ contactId: contact, ref: open.ref }])).toEqual([{ converted: true, journey: request.journey, variant: 'variant-secret', step: 'Send secret coupon' }]);
+		const [erased] = await store.contacts.erase([contact]);
+		expect(erased.removed).toBe(3);
+	});
 });

@@ -139,4 +139,31 @@ describe('every Redis call stays in one Cluster slot', () => {
 		await expectOneSlotPerCommand(() => store.kpis.read({ fromDay: day, toDay: day }), ['zrangebyscore', 'hgetall']);
 		expect((await store.kpis.read({ journeys, fromDay: day, toDay: day })).length).toBe(40);
 	});
+
+	it('journey entries with conversion goals: enter, set variant, record send, open goals, convert', async () => {
+		const journey = 'cart';
+		const requests = contacts.slice(0, 60).map((contactId) => ({
+			contactId,
+			journey,
+			entryId: `entry-${contactId}`,
+			reentry: 'anyTime' as const,
+			whileActive: 'refuse' as const,
+			maxDurationMs: 86_400_000,
+			goal: { event: 'purchase', windowMs: 86_400_000 },
+		}));
+		await expectOneSlotPerCommand(() => store.entries.enter(requests, { rememberSeconds: 3600 }), ['evalsha']);
+		const refs = requests.map(({ contactId, entryId }) => ({ contactId, journey, entryId }));
+		await expectOneSlotPerCommand(() => store.entries.setVariant(refs.map((r) => ({ ...r, variant: 'A' }))), ['evalsha']);
+		await expectOneSlotPerCommand(() => store.entries.recordSend(refs.map((r) => ({ ...r, step: 'Email' }))), ['evalsha']);
+		const now = Date.now();
+		let open: Awaited<ReturnType<typeof store.entries.openGoals>> = [];
+		await expectOneSlotPerCommand(async () => {
+			open = await store.entries.openGoals(refs.map((r) => ({ contactId: r.contactId, event: 'purchase', at: now })));
+		}, ['hgetall']);
+		expect(open.every((goals) => goals.length === 1)).toBe(true);
+		const claims = open.map((goals, i) => ({ contactId: refs[i].contactId, ref: goals[0].ref }));
+		await expectOneSlotPerCommand(async () => {
+			expect((await store.entries.convert(claims)).every((c) => c.converted && c.variant === 'A' && c.step === 'Email')).toBe(true);
+		}, ['evalsha']);
+	});
 });

@@ -128,6 +128,27 @@ const event = (contactId: string, name = 'purchase', properties: Record<string, 
 const ingest = (events: ContactEvent[]) => ingestEvents(store, events, { resumeOptions: { retryBaseMs: 10, retryBudgetMs: 3000 } });
 
 describe('Wait Until Event (unit, with an n8n stand-in)', () => {
+	it('journey KPIs: a parked wait counts waiting and a timeout on the day it times out; the event that resumes it counts event and takes the timeout back', async () => {
+		const c = contact();
+		const journey = `wait-kpis-${randomUUID()}`;
+		const item = { ...c, journey: { name: journey, entryId: `entry-${c.contactId}` }, experiment: { name: 'x', variant: 'A' } };
+		const { execution, waitTill } = await startWait(item, waitParams({ contactId: c.contactId, timeoutAmount: 30, timeoutUnit: 'days' }));
+		expect(execution.status).toBe('waiting');
+		const today = store.kpis.today();
+		const timeoutDay = new Date(waitTill!.getTime()).toISOString().slice(0, 10);
+		const read = async () => {
+			const rows = await store.kpis.read({ journeys: [journey], fromDay: today, toDay: timeoutDay });
+			return Object.fromEntries(rows.map((r) => [`${r.day}|${r.variant}|${r.outcome}`, r.count]));
+		};
+		expect(await read()).toEqual({ [`${today}|A|waiting`]: 1, [`${timeoutDay}|A|timeout`]: 1 });
+		expect((await ingest([event(c.contactId)]))[0]).toMatchObject({ resumed: 1 });
+		expect(await read()).toEqual({ [`${today}|A|waiting`]: 1, [`${today}|A|event`]: 1, [`${timeoutDay}|A|timeout`]: 0 });
+		// decided at once: an event already in the history counts event, a past deadline counts timeout
+		const now = await startWait({ ...item, contactId: c.contactId }, waitParams({ contactId: c.contactId, since: 'lookBack', lookBackAmount: 1, lookBackUnit: 'hours' }));
+		expect(now.output[1]).toHaveLength(1);
+		expect((await read())[`${today}|A|event`]).toBe(2);
+	});
+
 	it('a test wait that parks although an older matching event is in the history says why it does not count', async () => {
 		const c = contact();
 		const testStore = getMemoryStore(`default${TEST_STORE_SUFFIX}`);
