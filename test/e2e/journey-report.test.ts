@@ -100,7 +100,9 @@ function journeyWorkflow(): Json {
 			maxDurationDays: 90,
 			entryId: '',
 			...storeOf(),
-			conversionGoal: { goal: { event: 'purchase', windowDays: 7 } },
+			trackConversion: true,
+			goalEvent: 'purchase',
+			goalWindowDays: 7,
 		}),
 		node('Journey Split', 'journeySplit', {
 			experimentName: '',
