@@ -121,7 +121,7 @@ function conversionChart(variants: ReportRow[]): string {
 	const rows = variants.map((v) => v.conversion as VariantConversion);
 	const top = Math.max(0.01, ...rows.map((c) => c.high ?? 0));
 	const scale = niceCeiling(top);
-	const left = 48;
+	const left = 60;
 	const plotH = 180;
 	const colW = 90;
 	const width = left + variants.length * colW + 20;
@@ -130,7 +130,7 @@ function conversionChart(variants: ReportRow[]): string {
 	const grid = [0, 0.25, 0.5, 0.75, 1]
 		.map((f) => {
 			const v = f * scale;
-			return `<line x1="${left}" x2="${width - 10}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"></line><text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="axis">${percent(v)}</text>`;
+			return `<line x1="${left}" x2="${width - 10}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"></line><text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="axis">${axisPercent(v)}</text>`;
 		})
 		.join('');
 	const bars = variants
@@ -173,6 +173,12 @@ function num(field: string, value: number): string {
 
 function cell(field: string, value: number | null, text: string): string {
 	return `<td data-field="${field}" data-value="${value ?? ''}">${esc(text)}</td>`;
+}
+
+/** "25 %", or "2.5 %" below 10 %: tick labels need no more. */
+function axisPercent(v: number): string {
+	const p = v * 100;
+	return `${Number.isInteger(p) || p >= 10 ? Math.round(p) : p.toFixed(1)} %`;
 }
 
 function niceCeiling(v: number): number {
