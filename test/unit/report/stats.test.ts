@@ -99,6 +99,22 @@ describe('report rows', () => {
 		expect(h.high).toBeCloseTo(0.14998107700948735, 12);
 	});
 
+	it('counts a wait\'s contacts by its event and timeout outcomes, not the parked ones counted again', () => {
+		const wait = buildReport(
+			[
+				{ journey: 'w', step: 'Wait for purchase', variant: '', day: '2026-11-01', outcome: 'waiting', count: 10 },
+				{ journey: 'w', step: 'Wait for purchase', variant: '', day: '2026-11-01', outcome: 'event', count: 3 },
+				{ journey: 'w', step: 'Wait for purchase', variant: '', day: '2026-11-02', outcome: 'timeout', count: 7 },
+			],
+			'2026-11-01',
+			'2026-11-02',
+		);
+		const row = reportRows(wait).find((r) => r.step === 'Wait for purchase')!;
+		expect(row.total).toBe(10);
+		expect(row.rates.event).toBeCloseTo(0.3, 12);
+		expect(row.rates.timeout).toBeCloseTo(0.7, 12);
+	});
+
 	it('compares with the first variant by name when there is no holdout', () => {
 		const noHoldout = reportRows(buildReport(CART_COUNTS.filter((c) => c.variant !== 'holdout'), '2026-11-01', '2026-11-02'));
 		const b = noHoldout.find((r) => r.step === '' && r.variant === 'B')!.conversion!;
