@@ -139,3 +139,23 @@ describe('Journey Report Page node', () => {
 		expect(page.body).toContain('From &quot;yesterday&quot; is not a date');
 	});
 });
+
+describe('report page credentials', () => {
+	const test = async (data: Record<string, unknown>) => await new JourneyReportPage().methods.credentialTest.journeyReportAuthTest.call({} as never, { id: '1', name: 'x', type: 't', data } as never);
+
+	it('accepts a user with a long password and a header with a long value, naming what is wrong otherwise', async () => {
+		expect(await test({ user: 'marketing', password: 'correct horse battery' })).toMatchObject({ status: 'OK' });
+		expect(await test({ user: 'marketing', password: 'short' })).toEqual({ status: 'Error', message: 'Password must have at least 12 characters' });
+		expect(await test({ user: 'a:b', password: 'correct horse battery' })).toMatchObject({ status: 'Error', message: expect.stringContaining('must not contain ":"') });
+		expect(await test({ user: '', password: 'correct horse battery' })).toEqual({ status: 'Error', message: 'User is empty' });
+		expect(await test({ name: 'X-Report-Key', secret: 'a-long-report-secret-value' })).toMatchObject({ status: 'OK' });
+		expect(await test({ name: 'X Report', secret: 'a-long-report-secret-value' })).toMatchObject({ status: 'Error', message: expect.stringContaining('Header Name') });
+		expect(await test({ name: 'X-Report-Key', secret: 'short' })).toMatchObject({ status: 'Error', message: expect.stringContaining('16 characters') });
+	});
+
+	it('answers 500 saying what to set up when the page has no credential', async () => {
+		const page = await openPage({ credentials: {} });
+		expect(page.status).toBe(500);
+		expect(page.body).toContain('Select one on the Journey Report Page node');
+	});
+});
