@@ -91,12 +91,16 @@ export function outcomeCounts(step: string, today: string, rows: Iterable<Outcom
 /**
  * Counts a node's outcomes in one store call (unless Options → Count Journey KPIs is off). The
  * node's store is resolved here when the node had no store call of its own (`store` undefined).
- * Counting never fails the step: a store error is logged as a warning and the items go on.
+ * The node does not wait for the write: it is on its way (one pipeline, written to the
+ * connection before this returns) while the journey goes on, so counting adds no round trip to a
+ * step; `store.kpis.flush()` (and every `read`) waits for it. Counting never fails the step: a
+ * store error is logged as a warning and the items go on.
  */
 export async function countOutcomes(ctx: NodeContext, store: JourneyStore | undefined, rows: Iterable<OutcomeRow>, options: KpiAddOptions = {}): Promise<void> {
 	if (!countsJourneyKpis(ctx)) return;
+	const step = ctx.getNode().name;
+	const warn = (error: unknown) => ctx.logger?.warn?.(`Journey KPIs of "${step}" were not counted: ${(error as Error).message}`);
 	try {
-		const step = ctx.getNode().name;
 		let counts = store ? outcomeCounts(step, store.kpis.today(), rows) : outcomeCounts(step, '', rows);
 		if (counts.length === 0) return;
 		if (!store) {
@@ -104,8 +108,8 @@ export async function countOutcomes(ctx: NodeContext, store: JourneyStore | unde
 			const today = store.kpis.today();
 			counts = counts.map((c) => (c.day === '' ? { ...c, day: today } : c));
 		}
-		await store.kpis.add(counts, options);
+		store.kpis.add(counts, options).catch(warn);
 	} catch (error) {
-		ctx.logger?.warn?.(`Journey KPIs of "${ctx.getNode().name}" were not counted: ${(error as Error).message}`);
+		warn(error);
 	}
 }

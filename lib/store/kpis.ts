@@ -66,6 +66,8 @@ export interface KpiStore {
 	read(query: KpiQuery): Promise<KpiCount[]>;
 	/** the store clock's UTC day ('YYYY-MM-DD') now, without a round trip: the day to count under */
 	today(): string;
+	/** resolves once every add this process started has finished (nodes do not wait for their counts); read does this first */
+	flush(): Promise<void>;
 }
 
 /** How long a day's counters live after their last change, by default: a year and a bit, for year-on-year reports. */

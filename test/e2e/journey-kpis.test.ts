@@ -174,8 +174,16 @@ describe('Journey KPIs in n8n', () => {
 		const recorded = await waitForExecutions(purchases.id, 3);
 		expect(recorded.map((e) => e.status)).toEqual(['success', 'success', 'success']);
 
-		const rows = await store.kpis.read({ journeys: [journey], fromDay: day, toDay: day });
-		const counts = Object.fromEntries(rows.map((r) => [`${r.step}|${r.variant}|${r.outcome}`, r.count]));
+		// the nodes do not wait for their counts to be written: read until they are there (or 10 s)
+		const read = async () => {
+			const rows = await store.kpis.read({ journeys: [journey], fromDay: day, toDay: day });
+			return Object.fromEntries(rows.map((r) => [`${r.step}|${r.variant}|${r.outcome}`, r.count]));
+		};
+		let counts = await read();
+		for (let tries = 0; tries < 50 && Object.keys(counts).length < 8; tries++) {
+			await new Promise((resolve) => setTimeout(resolve, 200));
+			counts = await read();
+		}
 		expect(counts).toEqual({
 			'Journey Entry|A|entered': 2,
 			'Journey Entry|A|not_entered': 1,

@@ -59,4 +59,7 @@ export class MemoryKpiStore implements KpiStore {
 	today(): string {
 		return kpiDay(this.clock());
 	}
+
+	/** Adds are done when their call returns here. */
+	async flush(): Promise<void> {}
 }

@@ -13,17 +13,35 @@ import { sendScript } from './scripts';
  */
 export class RedisKpiStore implements KpiStore {
 	private readonly digests = new Map<string, string>();
+	/** journey → the latest day this process put in the index: an add of that day again skips it */
+	private readonly indexed = new Map<string, number>();
 
 	constructor(
 		private readonly ctx: RedisContext,
 		private readonly retentionDays = DEFAULT_KPI_RETENTION_DAYS,
 	) {}
 
-	async add(counts: KpiCount[], options: KpiAddOptions = {}): Promise<void> {
+	/** adds still in flight in this process */
+	private readonly inFlight = new Set<Promise<unknown>>();
+
+	add(counts: KpiCount[], options: KpiAddOptions = {}): Promise<void> {
+		const adding = this.write(counts, options);
+		const tracked = adding.catch(() => undefined);
+		this.inFlight.add(tracked);
+		void tracked.then(() => this.inFlight.delete(tracked));
+		return adding;
+	}
+
+	async flush(): Promise<void> {
+		while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+	}
+
+	private async write(counts: KpiCount[], options: KpiAddOptions): Promise<void> {
 		const groups = groupKpiCounts(counts);
 		if (groups.size === 0) return;
 		const deadline = this.ctx.deadline(options);
-		await this.ctx.ready(deadline);
+		// on a ready connection the pipeline is written before add first yields (nodes do not wait for it)
+		if (this.ctx.client.status !== 'ready') await this.ctx.ready(deadline);
 		const pipeline = this.ctx.client.pipeline();
 		const ttlMs = this.retentionDays * 86_400_000;
 		const latest = new Map<string, number>();
@@ -34,17 +52,21 @@ export class RedisKpiStore implements KpiStore {
 			// no deadline: a count that reaches Redis late is still true
 			sendScript(pipeline, 'kpiAdd', [this.dayKey(journey, day)], args, 0);
 			const dayNumber = kpiDayNumber(day);
-			if (!(dayNumber <= (latest.get(journey) ?? -Infinity))) latest.set(journey, dayNumber);
+			if (dayNumber > (this.indexed.get(journey) ?? -Infinity) && !(dayNumber <= (latest.get(journey) ?? -Infinity))) latest.set(journey, dayNumber);
 		}
-		if (latest.size === 0) return;
-		const indexArgs: Array<string | number> = [ttlMs, Math.floor(this.todayNumber() - this.retentionDays)];
-		for (const [journey, day] of latest) indexArgs.push(journey, day);
-		sendScript(pipeline, 'kpiIndex', [this.indexKey()], indexArgs, 0);
+		if (latest.size > 0) {
+			const indexArgs: Array<string | number> = [ttlMs, Math.floor(this.todayNumber() - this.retentionDays)];
+			for (const [journey, day] of latest) indexArgs.push(journey, day);
+			sendScript(pipeline, 'kpiIndex', [this.indexKey()], indexArgs, 0);
+		}
 		await this.ctx.exec(pipeline, deadline);
+		if (this.indexed.size > 10_000) this.indexed.clear();
+		for (const [journey, day] of latest) this.indexed.set(journey, day);
 	}
 
 	async read(query: KpiQuery): Promise<KpiCount[]> {
 		const days = kpiDaysOf(query);
+		await this.flush();
 		const deadline = this.ctx.deadline();
 		await this.ctx.ready(deadline);
 		let journeys = query.journeys;

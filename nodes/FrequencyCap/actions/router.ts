@@ -130,7 +130,7 @@ export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[
 		if (plans[i]?.request?.mode === 'reserve' || plans[i]?.request?.mode === 'check') withContactTime(field, displayZone(params, i));
 		return { output: field.allowed ? 0 : 1, item: withField(batch.items[i], i, 'frequencyCap', field) };
 	});
-	// counted within its own Decision Timeout, and not at all once the store failed this execution
+	// Journey KPIs, bounded by the Decision Timeout; nothing once the store failed this execution
 	const [yes, no] = KPI_OUTCOMES[operation];
 	const storeDown = batch.ready.some(({ itemIndex }) => batch.resultOf(itemIndex)?.reason === 'store_unavailable');
 	if (!storeDown) await countOutcomes(ctx, store, batchOutcomes(batch, (field) => (field.allowed ? yes : no + field.reason)), { timeoutMs });

@@ -71,7 +71,10 @@ async function runCap(cmd: Extract<Command, { type: 'cap' }>): Promise<Record<st
 async function run(cmd: Command) {
 	try {
 		if (cmd.type === 'cap') {
-			process.stdout.write(`${JSON.stringify({ id: cmd.id, seen: await runCap(cmd) })}\n`);
+			const seen = await runCap(cmd);
+			// the nodes do not wait for their counts: wait for them before the test reads
+			await getRedisStore(parseRedisStoreConfig({ ...cmd.credential, password: '', database: 0, commandTimeoutMs: 20_000 })).kpis.flush();
+			process.stdout.write(`${JSON.stringify({ id: cmd.id, seen })}\n`);
 		} else {
 			const store = getRedisStore(parseRedisStoreConfig({ ...cmd.credential, password: '', database: 0, commandTimeoutMs: 20_000 }));
 			const [ingested] = await ingestEvents(store, [cmd.event], { resume: false });
