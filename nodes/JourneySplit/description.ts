@@ -71,7 +71,7 @@ export const journeySplitProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Each contact leaves on one output with experiment: { name, variant } ("holdout" on Holdout). Put no message on the Holdout branch; end it with Exit Journey so its conversions are still counted.',
+			'Each contact leaves on one output with experiment: { name, variant } ("holdout" on Holdout). Put no message on the Holdout branch and end it with Exit Journey; with a conversion goal on Journey Entry its conversions are counted like the variants\' for the report\'s uplift.',
 		name: 'splitNotice',
 		type: 'notice',
 		default: '',
