@@ -16,7 +16,7 @@ import { JourneyEventTrigger } from '../../../nodes/JourneyEventTrigger/JourneyE
 import { LeadScore } from '../../../nodes/LeadScore/LeadScore.node';
 import { SegmentFilterV1 } from '../../../nodes/SegmentFilter/SegmentFilterV1';
 import { fakeWebhook } from '../events/helpers';
-import { runCap } from '../frequency-cap/context';
+import { node as capNode, runCap } from '../frequency-cap/context';
 import { executeContext, type ParameterValue } from '../helpers/executeContext';
 
 const store = getMemoryStore();
@@ -44,6 +44,8 @@ async function runNode(node: { execute(this: never): Promise<INodeExecutionData[
 }
 
 afterEach(() => vi.restoreAllMocks());
+
+const runCapIn = (ctx: ReturnType<typeof executeContext>) => capNode.execute.call(ctx);
 
 /** Check and Reserve, one message per hour per contact */
 const capParameters = {
@@ -131,6 +133,16 @@ describe('journey KPIs counted by the nodes', () => {
 		});
 		expect([allowed.length, (capped[0].json.frequencyCap as { reason: string }).reason]).toEqual([0, 'store_unavailable']);
 		expect(add).not.toHaveBeenCalled();
+	});
+
+	it('a counting failure never fails the step: the items go on and a warning is logged', async () => {
+		const journey = newJourney();
+		vi.spyOn(store.kpis, 'add').mockRejectedValue(new Error('store full'));
+		const ctx = executeContext({ items: [inJourney(journey, `c-${randomUUID()}`, 'A')], parameters: capParameters, executionId: randomUUID() });
+		const warn = vi.spyOn(ctx.logger, 'warn');
+		const [allowed] = await runCapIn(ctx);
+		expect(allowed).toHaveLength(1);
+		await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringMatching(/Journey KPIs of "Node Under Test" were not counted: store full/)));
 	});
 
 	it('Lead Score: qualified / not_qualified; a retried event (same update key) is not counted again', async () => {

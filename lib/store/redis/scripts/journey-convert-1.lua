@@ -6,7 +6,7 @@
 
   (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
   ARGV[1]  <r> = "<j>:<e>"
-  ARGV[2]  the converting event's digest (kept as the mark)
+  ARGV[2]  when it converted (epoch ms, host clock; kept as the mark)
 
   Returns  { 1 converted now | 0 converted before or no such goal, goal value or '', sealed variant or '', sealed step or '' }
 ]]

@@ -8,7 +8,7 @@
                       g:<r>  "<entered at>|<until>|<event digest>|<sealed journey>|<sealed conditions>"
                       v:<r>  sealed variant        (journey-mark-1.lua)
                       s:<r>  sealed last send step (journey-mark-1.lua)
-                      c:<r>  converted at          (journey-convert-1.lua)
+                      c:<r>  converted at (ms)     (journey-convert-1.lua)
   (<j>, <e>: keyed digests of the journey name and entry id; sealed: AES-GCM, see RedisKeys.seal)
 
   (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
