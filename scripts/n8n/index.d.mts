@@ -48,7 +48,9 @@ export declare function assertPortFree(port: number, what: string, fix: string, 
 export declare function readUserFolderState(userFolder: string): Record<string, any>;
 export declare function writeUserFolderState(userFolder: string, state: Record<string, any>): void;
 export interface N8nHandle {
+	/** a worker: the main's URL */
 	url: string;
+	command: 'start' | 'worker';
 	port: number;
 	runnerBrokerPort: number;
 	userFolder: string;
@@ -61,6 +63,9 @@ export interface N8nHandle {
 }
 export interface StartOptions {
 	userFolder: string;
+	/** 'worker': `n8n worker --concurrency=<concurrency>` (queue mode) */
+	command?: 'start' | 'worker';
+	concurrency?: number;
 	port?: number;
 	runnerBrokerPort?: number;
 	env?: Env;
@@ -231,3 +236,46 @@ export declare function launchN8n(options: {
 	portHint?: string;
 	log?: Log;
 }): Promise<Launched>;
+
+// queue mode
+export interface QueueServices {
+	redis: { host: string; port: number; db: number; username: string; password: string };
+	postgres: { host: string; port: number; user: string; password: string };
+}
+export declare function queueServicesFromEnv(env?: Record<string, string | undefined>): QueueServices;
+export declare function assertRedis(redis: QueueServices['redis']): Promise<void>;
+export declare function ensureDatabase(
+	postgres: QueueServices['postgres'],
+	database: string,
+	n8n: { bin: string },
+	options?: { fresh?: boolean },
+): Promise<boolean>;
+export declare function dropDatabase(postgres: QueueServices['postgres'], database: string, n8n: { bin: string }): Promise<void>;
+export declare function queueEnv(options: { services: QueueServices; database: string; prefix: string; encryptionKey: string }): Record<string, string>;
+export interface QueueLaunched extends Launched {
+	workers: N8nHandle[];
+	database: string;
+	prefix: string;
+	services: QueueServices;
+	/** workers, then the main */
+	stop(): Promise<void>;
+	/** what runs where, for a person */
+	describe(): string;
+}
+export declare function launchQueueN8n(options: {
+	userFolder: string;
+	tarball: string;
+	workers?: number;
+	concurrency?: number;
+	database: string;
+	freshDatabase?: boolean;
+	prefix: string;
+	services?: QueueServices;
+	port?: number;
+	runnerBrokerPort?: number;
+	env?: Env;
+	workerEnv?: Env;
+	owner?: { email?: string; password?: string };
+	portHint?: string;
+	log?: Log;
+}): Promise<QueueLaunched>;

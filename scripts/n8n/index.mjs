@@ -7,6 +7,7 @@ import { readUserFolderState, startN8n, writeUserFolderState } from './process.m
 export * from './api.mjs';
 export * from './install.mjs';
 export * from './process.mjs';
+export * from './queue.mjs';
 export { SetupError, cacheDir, readLogTail, sleep } from './util.mjs';
 
 /**
