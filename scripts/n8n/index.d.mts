@@ -254,6 +254,8 @@ export declare function dropDatabase(postgres: QueueServices['postgres'], databa
 export declare function queueEnv(options: { services: QueueServices; database: string; prefix: string; encryptionKey: string }): Record<string, string>;
 export interface QueueLaunched extends Launched {
 	workers: N8nHandle[];
+	/** what a worker runs with: start another (or restart one) with startN8n({ command: 'worker', env: workerEnv }) */
+	workerEnv: Record<string, string | undefined>;
 	database: string;
 	prefix: string;
 	services: QueueServices;

@@ -217,18 +217,12 @@ export async function launchQueueN8n(options) {
 	};
 	try {
 		log?.(`Main ready at ${main.n8n.url}; installing the package for ${workers} worker(s) …`);
+		const workerEnv = { ...shared, N8N_WEBHOOK_URL: `${main.n8n.url}/`, N8N_EDITOR_BASE_URL: `${main.n8n.url}/`, ...options.workerEnv };
 		const handles = await Promise.all(
 			Array.from({ length: workers }, async (_, i) => {
 				const folder = path.join(userFolder, 'workers', String(i + 1));
 				await packAndInstall(tarball, folder);
-				const handle = await startN8n({
-					userFolder: folder,
-					command: 'worker',
-					concurrency,
-					n8n,
-					env: { ...shared, N8N_WEBHOOK_URL: `${main.n8n.url}/`, N8N_EDITOR_BASE_URL: `${main.n8n.url}/`, ...options.workerEnv },
-					log,
-				});
+				const handle = await startN8n({ userFolder: folder, command: 'worker', concurrency, n8n, env: workerEnv, log });
 				started.push(handle);
 				return handle;
 			}),
@@ -236,6 +230,8 @@ export async function launchQueueN8n(options) {
 		return {
 			...main,
 			workers: handles,
+			/** what a worker runs with: start another (or restart one) with startN8n({ command: 'worker', env: workerEnv }) */
+			workerEnv,
 			database,
 			prefix,
 			services,
