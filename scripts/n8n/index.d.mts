@@ -19,6 +19,8 @@ export declare const QUIET_ENV: Readonly<Record<string, string>>;
 
 export declare function cacheDir(): string;
 export declare function sleep(ms: number): Promise<void>;
+/** Runs `fn` over `items` with at most `concurrency` calls in flight; results in order. */
+export declare function inParallel<T, R>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]>;
 export declare function readLogTail(file: string, lines?: number): string;
 
 // install
@@ -251,6 +253,7 @@ export declare function ensureDatabase(
 	options?: { fresh?: boolean },
 ): Promise<boolean>;
 export declare function dropDatabase(postgres: QueueServices['postgres'], database: string, n8n: { bin: string }): Promise<void>;
+export declare function deleteQueueKeys(redis: QueueServices['redis'], prefix: string, n8n: { bin: string }): Promise<void>;
 export declare function queueEnv(options: { services: QueueServices; database: string; prefix: string; encryptionKey: string }): Record<string, string>;
 export interface QueueLaunched extends Launched {
 	workers: N8nHandle[];

@@ -8,7 +8,7 @@ export * from './api.mjs';
 export * from './install.mjs';
 export * from './process.mjs';
 export * from './queue.mjs';
-export { SetupError, cacheDir, readLogTail, sleep } from './util.mjs';
+export { SetupError, cacheDir, inParallel, readLogTail, sleep } from './util.mjs';
 
 /**
  * Everything between "nothing" and "an n8n with this package, an owner and an API key":

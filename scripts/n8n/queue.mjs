@@ -136,6 +136,27 @@ export async function dropDatabase(postgres, database, n8n) {
 }
 
 /**
+ * Deletes a deployment's Bull and n8n keys (`<prefix>:*`) once its processes are stopped.
+ * @param {QueueServices['redis']} redis
+ * @param {string} prefix
+ * @param {{ bin: string }} n8n  (`ioredis` ships with n8n)
+ */
+export async function deleteQueueKeys(redis, prefix, n8n) {
+	const { Redis } = createRequire(n8n.bin)('ioredis');
+	const client = new Redis({ ...redis, username: redis.username || undefined, password: redis.password || undefined, maxRetriesPerRequest: 1 });
+	try {
+		let cursor = '0';
+		do {
+			const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+			if (keys.length) await client.del(...keys);
+			cursor = next;
+		} while (cursor !== '0');
+	} finally {
+		client.disconnect();
+	}
+}
+
+/**
  * The settings every process of one queue-mode deployment shares.
  * @param {{ services: QueueServices, database: string, prefix: string, encryptionKey: string }} options
  * @returns {Record<string, string>}
@@ -160,7 +181,10 @@ export function queueEnv({ services, database, prefix, encryptionKey }) {
 		DB_POSTGRESDB_DATABASE: database,
 		DB_POSTGRESDB_USER: postgres.user,
 		DB_POSTGRESDB_PASSWORD: postgres.password,
-		DB_POSTGRESDB_POOL_SIZE: '4',
+		// n8n's default pool (2) and ping timeout (5 s) mark the database "not ready" (503 on every
+		// webhook) once a few dozen concurrent webhooks queue for connections on a busy machine
+		DB_POSTGRESDB_POOL_SIZE: '10',
+		DB_PING_TIMEOUT_MS: '20000',
 		N8N_ENCRYPTION_KEY: encryptionKey,
 	};
 }

@@ -86,3 +86,4 @@ export async function signingCredential(tag: string): Promise<{ id: string; name
 	});
 	return { id: created.id, name: created.name };
 }
+

@@ -13,9 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
-import { dropDatabase, ensureN8n, launchQueueN8n, queueServicesFromEnv } from '../../../scripts/n8n/index.mjs';
+import { deleteQueueKeys, dropDatabase, ensureN8n, launchQueueN8n, queueServicesFromEnv } from '../../../scripts/n8n/index.mjs';
 
 declare module 'vitest' {
 	export interface ProvidedContext {
@@ -80,8 +79,9 @@ export default async function setup(project: TestProject) {
 			log(`kept ${userFolder} and the database ${database}`);
 			return;
 		}
-		await dropDatabase(services.postgres, database, await ensureN8n()).catch((error: Error) => log(`could not drop ${database}: ${error.message}`));
-		await deleteKeys(`${prefix}:*`).catch((error: Error) => log(`could not delete the Bull keys ${prefix}:*: ${error.message}`));
+		const n8n = await ensureN8n();
+		await dropDatabase(services.postgres, database, n8n).catch((error: Error) => log(`could not drop ${database}: ${error.message}`));
+		await deleteQueueKeys(services.redis, prefix, n8n).catch((error: Error) => log(`could not delete the keys ${prefix}:*: ${error.message}`));
 		rmSync(userFolder, { recursive: true, force: true });
 	}
 
@@ -104,18 +104,4 @@ export default async function setup(project: TestProject) {
 		await cleanUp();
 	};
 
-	async function deleteKeys(pattern: string) {
-		const { host, port, db, username, password } = services.redis;
-		const redis = new Redis({ host, port, db, username: username || undefined, password: password || undefined, maxRetriesPerRequest: 1 });
-		try {
-			let cursor = '0';
-			do {
-				const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-				if (keys.length) await redis.del(...keys);
-				cursor = next;
-			} while (cursor !== '0');
-		} finally {
-			redis.disconnect();
-		}
-	}
 }
