@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import type { Execution } from '../../scripts/n8n/index.mjs';
+import { inParallel, sleep, type Execution } from '../../scripts/n8n/index.mjs';
 import { api } from '../e2e/helpers';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,6 +58,41 @@ export async function finishedExecutions(
 	await api().waitForExecutions({ workflowId, count, statuses, timeoutMs: options.timeoutMs ?? 180_000, includeData: false, intervalMs: 1000 });
 	const all = await api().listExecutions({ workflowId, includeData: true, limit: options.newest });
 	return all.filter((e) => statuses.includes(e.status)).sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/**
+ * Waits until each of these executions is in one of `statuses`, reading them one by one (GET
+ * /executions/{id}), then returns them with data, in the order given. In queue mode n8n 2.41's
+ * main sometimes keeps a resumed execution in its list of running ones for minutes after a
+ * worker finished it, and GET /executions (the list) leaves those out; reading by id does not.
+ */
+export async function executionsById(ids: string[], options: { timeoutMs?: number; statuses?: string[] } = {}): Promise<Execution[]> {
+	const statuses = options.statuses ?? ['success', 'error', 'crashed', 'canceled'];
+	const deadline = Date.now() + (options.timeoutMs ?? 180_000);
+	const pending = new Set(ids);
+	while (pending.size) {
+		const states = await inParallel([...pending], 10, async (id) => [id, (await api().getExecution(id, { includeData: false })).status] as const);
+		for (const [id, status] of states) if (statuses.includes(status)) pending.delete(id);
+		if (!pending.size) break;
+		if (Date.now() > deadline) throw new Error(`executions ${states.filter(([id]) => pending.has(id)).map(([id, status]) => `${id}:${status}`).join(', ')} not in ${statuses.join('/')} within ${(options.timeoutMs ?? 180_000) / 1000} s`);
+		await sleep(1000);
+	}
+	return inParallel(ids, 10, (id) => api().getExecution(id, { includeData: true }));
+}
+
+/**
+ * The ids of a workflow's executions once there are `count`, whatever their status: the list
+ * plus the ones the main counts as running (which the list leaves out, see executionsById).
+ */
+export async function executionIds(workflowId: string, count: number, timeoutMs = 180_000): Promise<string[]> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const [listed, running] = await Promise.all([api().listExecutions({ workflowId }), api().listExecutions({ workflowId, status: 'running' })]);
+		const ids = [...new Set([...listed, ...running].map((e) => String(e.id)))];
+		if (ids.length >= count) return ids.sort((a, b) => Number(a) - Number(b));
+		if (Date.now() > deadline) throw new Error(`workflow ${workflowId} has ${ids.length} of ${count} executions after ${timeoutMs / 1000} s`);
+		await sleep(1000);
+	}
 }
 
 /** Which worker (1-based) ran each execution, from the workers' "Worker started execution <id>" log lines. */
