@@ -86,8 +86,9 @@ describe('Wait Until Event on main + 2 workers', () => {
 		// every journey ran twice on the workers, never on the main: its start, then its one continuation
 		const byExecution = workersByExecution();
 		for (const e of [...done, ...timedOut]) expect(byExecution.get(String(e.id))?.length, `worker runs of execution ${e.id}`).toBe(2);
-		// and no execution besides them
-		expect(await executionIds(resumed.id, RESUMED)).toHaveLength(RESUMED);
-		expect(await executionIds(timingOut.id, TIMING_OUT)).toHaveLength(TIMING_OUT);
+		// and no execution besides them (the list may still leave some of them out, see executionsById)
+		const ours = new Set([...done, ...timedOut].map((e) => String(e.id)));
+		const listed = [...(await api().listExecutions({ workflowId: resumed.id })), ...(await api().listExecutions({ workflowId: timingOut.id }))];
+		expect(listed.map((e) => String(e.id)).filter((id) => !ours.has(id))).toEqual([]);
 	});
 });

@@ -26,6 +26,8 @@ declare module 'vitest' {
 		queueWorkerEnv: Record<string, string | undefined>;
 		/** the file the processes read store-clock offsets from (lib/store/testClock.ts) */
 		queueClockFile: string;
+		/** true in this project: files shared with the e2e project (templates) run their queue-mode subset */
+		queueMode: boolean;
 	}
 }
 
@@ -73,6 +75,7 @@ export default async function setup(project: TestProject) {
 	project.provide('queueWorkerPids', workers.map((w) => w.pid));
 	project.provide('queueWorkerEnv', launched.workerEnv);
 	project.provide('queueClockFile', clockFile);
+	project.provide('queueMode', true);
 
 	async function cleanUp() {
 		if (process.env.JOURNEYS_E2E_KEEP === '1') {
