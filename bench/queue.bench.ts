@@ -77,6 +77,8 @@ async function measure(harness: Harness, api: Api, url: string, label: string): 
 		}
 		const count = (node: string, output: number) =>
 			executions.reduce((n: number, e: any) => n + (e.data.resultData.runData[node]?.[0]?.data?.main?.[output]?.length ?? 0), 0);
+		const storeDown = executions.flatMap((e: any) => e.data.resultData.runData[JOURNEY_STEP_NODES.cap]?.[0]?.data?.main?.[1] ?? []).filter((item: any) => item.json.frequencyCap?.reason !== 'limit_reached');
+		if (storeDown.length) throw new Error(`${label}: ${storeDown.length} item(s) capped for another reason than the cap (${storeDown[0].json.frequencyCap?.reason}): the machine is too busy for a fair figure`);
 		const answers = {
 			notMatched: count(JOURNEY_STEP_NODES.segment, 1),
 			capped: count(JOURNEY_STEP_NODES.cap, 1),

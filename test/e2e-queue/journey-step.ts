@@ -47,7 +47,9 @@ export function journeyStepWorkflow(options: { suffix: string; cap: number; rece
 					tags: '',
 					caps: { cap: [{ type: 'limit', scope: 'all', maxMessages: cap, window: 'rolling', amount: 1, unit: 'hours' }] },
 					store: 'redis',
-					options: { decisionTimeoutMs: 5000 },
+					// a 2-core machine running three n8n processes can take seconds to answer: the test is
+					// about exact counting, not the store-down policy, which a timeout would apply
+					options: { decisionTimeoutMs: 30_000 },
 				},
 				{ credentials },
 			),
