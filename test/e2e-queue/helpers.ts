@@ -81,17 +81,20 @@ export async function executionsById(ids: string[], options: { timeoutMs?: numbe
 }
 
 /**
- * The ids of a workflow's executions once there are `count`, whatever their status: the list
- * plus the ones the main counts as running (which the list leaves out, see executionsById).
+ * The ids of a workflow's executions once `count` have been seen, whatever their status. Call it
+ * while they wait: the list shows waiting executions, but may leave out a continued one the main
+ * still counts as running (see executionsById), so every id seen in any poll counts.
  */
 export async function executionIds(workflowId: string, count: number, timeoutMs = 180_000): Promise<string[]> {
 	const deadline = Date.now() + timeoutMs;
+	const seen = new Set<string>();
 	for (;;) {
-		const [listed, running] = await Promise.all([api().listExecutions({ workflowId }), api().listExecutions({ workflowId, status: 'running' })]);
-		const ids = [...new Set([...listed, ...running].map((e) => String(e.id)))];
+		const lists = await Promise.all([api().listExecutions({ workflowId }), api().listExecutions({ workflowId, status: 'waiting' }), api().listExecutions({ workflowId, status: 'running' })]);
+		for (const e of lists.flat()) seen.add(String(e.id));
+		const ids = [...seen];
 		if (ids.length >= count) return ids.sort((a, b) => Number(a) - Number(b));
 		if (Date.now() > deadline) throw new Error(`workflow ${workflowId} has ${ids.length} of ${count} executions after ${timeoutMs / 1000} s`);
-		await sleep(1000);
+		await sleep(500);
 	}
 }
 

@@ -3,7 +3,7 @@
  * (Journey Event Trigger, also run by the workers) resume them through the main's
  * webhook-waiting endpoint, which hands each resume to a worker again; the main's wait timer
  * times out the others. 40 journeys resumed by events posted while the workers also start 10
- * more, whose 5 s timeouts then fire; one contact's event delivered 10 times at once.
+ * more, whose 20 s timeouts then fire; one contact's event delivered 10 times at once.
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,8 @@ describe('Wait Until Event on main + 2 workers', () => {
 
 	it(`${RESUMED} waiting journeys each resume exactly once, ${TIMING_OUT} time out, ${DUPLICATES} copies of an event continue one journey once`, async () => {
 		const resumed = await journey(setup, { timeoutAmount: 1, timeoutUnit: 'hours' });
-		const timingOut = await journey(setup, { timeoutAmount: 5, timeoutUnit: 'seconds' });
+		// 20 s: long enough to see each of them waiting before it times out
+		const timingOut = await journey(setup, { timeoutAmount: 20, timeoutUnit: 'seconds' });
 		const contacts = Array.from({ length: RESUMED }, (_, i) => ({ contactId: `q-${i}-${randomUUID().slice(0, 8)}`, index: i }));
 		const idle = Array.from({ length: TIMING_OUT }, (_, i) => ({ contactId: `t-${i}-${randomUUID().slice(0, 8)}`, index: i }));
 
@@ -58,17 +59,17 @@ describe('Wait Until Event on main + 2 workers', () => {
 		const events = contacts.map((c) => purchase(c.contactId, { index: c.index }));
 		// the copies first: they take every lane at once
 		const deliveries = [...Array.from({ length: DUPLICATES }, () => events[0]), ...events.slice(1)];
-		const [answers] = await Promise.all([
+		const [answers, parked] = await Promise.all([
 			inParallel(deliveries, PARALLEL, (event) => send(setup, event)),
-			inParallel(idle, PARALLEL, (c) => postToWebhook(timingOut.startPath, c)),
+			inParallel(idle, PARALLEL, (c) => postToWebhook(timingOut.startPath, c)).then(() => executionIds(timingOut.id, TIMING_OUT)),
 		]);
 		expect(answers.reduce((n, a) => n + a.recorded, 0)).toBe(RESUMED);
 		expect(answers.reduce((n, a) => n + a.duplicates, 0)).toBe(DUPLICATES - 1);
 		expect(answers.reduce((n, a) => n + a.resumed, 0)).toBeGreaterThanOrEqual(1);
 
 		const done = await executionsById(waiting.map((e) => e.id), { timeoutMs: 240_000 });
-		// n8n's wait timer polls once a minute: the 5 s timeouts fire within about 75 s
-		const timedOut = await executionsById(await executionIds(timingOut.id, TIMING_OUT), { timeoutMs: 240_000 });
+		// n8n's wait timer polls once a minute: the 20 s timeouts fire within about 90 s
+		const timedOut = await executionsById(parked, { timeoutMs: 240_000 });
 
 		// resumed: the same executions that waited, each continued once on Event Received with its own event
 		expect(done.map((e) => e.status)).toEqual(Array(RESUMED).fill('success'));
