@@ -103,8 +103,8 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** The name of a client's store credential, by which a second run finds it. */
 export const storeCredentialName = (client: string) => `Journey store · ${client}`;
-/** The name of a client's copy of a template. */
-export const copyName = (client: string, journey: string) => `${client} · ${journey}`;
+/** The name of a client's copy of a template ("Journey: Cart abandonment" → "acme · Cart abandonment"). */
+export const copyName = (client: string, template: string) => `${client} · ${template.replace(/^Journey:\s*/i, '')}`;
 export const clientTag = (client: string) => `client:${client}`;
 
 export const USAGE = `Usage: npx n8n-nodes-journeys clone --client <name> [options]

@@ -207,16 +207,8 @@ describe('the templates folder', () => {
 		).rejects.toThrow('No template named "cart", "onboarding". Templates: cart-abandonment (or all).');
 	});
 
-	it('finds the package templates folder by default', () => {
-		// workflows-templates/ ships with the package; the test only needs the lookup to reach it
-		const dir = path.join(root, 'workflows-templates');
-		let found: unknown;
-		try {
-			found = readTemplates();
-		} catch (error) {
-			found = (error as Error).message;
-		}
-		expect(typeof found === 'string' ? found : dir).toMatch(new RegExp(`${dir.replace(/[/.]/g, '\\$&')}`));
+	it('reads the package templates folder by default', () => {
+		expect([...readTemplates().keys()]).toEqual(['cart-abandonment', 'onboarding', 'post-purchase', 'win-back']);
 	});
 });
 
