@@ -3,8 +3,9 @@
  * package's (with parameters its description declares for that version, and dropdown values it
  * lists) or one of n8n's own; the Journey settings node holds every value the nodes read from it;
  * every branch after Journey Entry ends in Exit Journey; a Frequency Cap stands before every
- * marketing send; marketing sends have the Korean rules and quiet hours on; the sticky notes are
- * there; no credential id is set.
+ * marketing send, and a message it holds for quiet hours waits for the send window and asks it
+ * again; marketing sends have the Korean rules and quiet hours on; the sticky notes are there;
+ * no credential id is set.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -225,7 +226,7 @@ describe('journey templates (static)', () => {
 				expect([...fields.keys()].filter((f) => !used.has(f)), 'in Journey settings but read by no node').toEqual([]);
 				for (const field of ['capMaxMessages', 'capWindowDays', 'sendFrom', 'sendUntil', 'senderName', 'campaign', 'journeyName']) expect(fields.has(field), field).toBe(true);
 				// every delay has its unit, so a test (or a marketer) can use seconds, minutes, hours or days
-				const waits = nodes.filter((n) => n.type === `${PACKAGE}waitUntilEvent`);
+				const waits = nodes.filter((n) => n.type === `${PACKAGE}waitUntilEvent` && n.parameters.timeoutType === 'duration');
 				expect(waits.length).toBeGreaterThan(0);
 				for (const w of waits) {
 					expect(w.parameters.timeoutAmount).toMatch(/^=\{\{ \$\('Journey settings'\)\.first\(\)\.json\.\w+ \}\}$/);
@@ -262,6 +263,14 @@ describe('journey templates (static)', () => {
 						expect(capNode.type, `${send.name} comes after ${p.from}`).toBe(`${PACKAGE}frequencyCap`);
 						expect(p.output, `${send.name} hangs off ${p.from}'s Allowed output`).toBe(0);
 						expect(capNode.parameters).toMatchObject({ operation: 'checkAndReserve', quietHours: true, bypass: false, channel: CHANNEL_OF[send.parameters.channel] });
+					// capped only by quiet hours: wait until the window opens (still listening for the exit events), then ask the cap again
+					const [check] = targets(wf, capNode.name, 1).map((n) => byName.get(n)!);
+					expect(check.type, `${capNode.name}'s Capped output`).toBe('n8n-nodes-base.if');
+					expect(JSON.stringify(check.parameters.conditions)).toContain('"rightValue":"quiet_hours"');
+					const [hold] = targets(wf, check.name, 0).map((n) => byName.get(n)!);
+					expect(hold.parameters).toMatchObject({ timeoutType: 'dateTime', timeoutDateTime: '={{ $json.frequencyCap.retryAt }}' });
+					expect(hold.parameters.eventNames).toMatch(/Journey settings/);
+					expect(targets(wf, hold.name, 0)).toEqual([capNode.name]);
 					}
 					expect(send.parameters.options.koreanRules).toBe('always');
 					expect(send.parameters.options.optOutLine).toBeTruthy();
@@ -306,7 +315,8 @@ describe('journey templates (static)', () => {
 		const entry = wf.nodes.find((n) => n.type === `${PACKAGE}journeyEntry`)!;
 		expect(entry.parameters).toMatchObject({ reentry: 'oncePerKey', entryKey: '={{ $json.properties.cartId }}', whileActive: 'allow' });
 		const waits = wf.nodes.filter((n) => n.type === `${PACKAGE}waitUntilEvent`);
-		expect(waits).toHaveLength(2);
+		// the two delays, and one hold for send hours per Frequency Cap
+		expect(waits).toHaveLength(5);
 		for (const w of waits) expect(w.parameters).toMatchObject({ correlate: true, correlationProperty: 'cartId', correlationValue: '={{ $json.properties.cartId }}' });
 		const channels = wf.nodes.filter((n) => n.type === `${PACKAGE}channelSend`).map((n) => n.parameters.channel).sort();
 		expect(channels).toEqual(['email', 'fcmPush', 'solapiSms']);
