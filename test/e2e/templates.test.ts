@@ -133,7 +133,7 @@ interface Variant {
 	credentials: Record<string, CredentialRef>;
 	/** workflow id and trigger path per template */
 	imported: Record<string, { id: string; path: string }>;
-	/** noon in the contact's zone now, so quiet hours (08:00–21:00) stay open during the run */
+	/** about midday in the contacts' zone now, so quiet hours (08:00–21:00) stay open during the run */
 	timezone: string;
 }
 
@@ -223,12 +223,29 @@ async function journeysEnded(workflowId: string, count: number): Promise<Executi
 	}
 }
 
-/** contact (and entry key) → the Exit Journey node its journey ended in, from the executions that entered. */
+/** Waits until the contact's journey has entered and parks in a wait (so an event from now on counts for it). */
+async function parked(workflowId: string, contactId: string): Promise<void> {
+	const deadline = Date.now() + JOURNEY_TIMEOUT;
+	for (;;) {
+		const waiting: Execution[] = await api().listExecutions({ workflowId, status: 'waiting', includeData: true });
+		if (waiting.some((e) => e.data?.resultData.runData['Journey Entry']?.[0]?.data?.main?.[0]?.[0]?.json.contactId === contactId)) return;
+		if (Date.now() > deadline) throw new Error(`the journey of ${contactId} never waited`);
+		await sleep(500);
+	}
+}
+
+/** contact (and entry key) → the Exit Journey node its journey ended in, from the executions that entered (or why one did not). */
 function exits(executions: Execution[]): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const e of executions) {
-		const entered = e.data?.resultData.runData['Journey Entry']?.[0]?.data?.main?.[0]?.[0]?.json;
-		if (!entered) continue;
+		const runData = e.data?.resultData.runData ?? {};
+		const entered = runData['Journey Entry']?.[0]?.data?.main?.[0]?.[0]?.json;
+		const started = runData['Journey Event Trigger']?.[0]?.data?.main?.[0]?.[0]?.json;
+		if (!entered) {
+			// an event that starts no journey (a purchase, a visit) or a repeated daily run: not listed, unless it failed
+			if (e.status !== 'success') out[`execution ${e.id} (${started?.name} of ${started?.contactId})`] = `${e.status}: ${e.data?.resultData.error?.message}`;
+			continue;
+		}
 		const key = entered.journey?.key ? `${entered.contactId}/${entered.journey.key}` : String(entered.contactId);
 		out[key] = String(e.data?.resultData.lastNodeExecuted);
 		if (e.status !== 'success') out[key] += ` (${e.status}: ${e.data?.resultData.error?.message})`;
@@ -253,10 +270,18 @@ function contact(variant: Variant, template: string, letter: string, channels: {
 	};
 }
 
-/** Etc/GMT zone whose local time is about noon now. */
-function noonZone(): string {
-	const ahead = 12 - new Date().getUTCHours();
-	return ahead === 0 ? 'Etc/GMT' : ahead > 0 ? `Etc/GMT-${ahead}` : `Etc/GMT+${-ahead}`;
+const etcZone = (ahead: number) => (ahead === 0 ? 'Etc/GMT' : ahead > 0 ? `Etc/GMT-${ahead}` : `Etc/GMT+${-ahead}`);
+
+/** Hours ahead of UTC of a zone where it is about midday now (Etc/GMT+12 … Etc/GMT-14). */
+function middayAhead(): number {
+	const hour = new Date().getUTCHours();
+	for (const local of [12, 13, 11, 14, 10]) {
+		for (const k of [0, 24, -24]) {
+			const ahead = local - hour + k;
+			if (ahead >= -12 && ahead <= 14) return ahead;
+		}
+	}
+	throw new Error(`no midday zone at ${hour}:00 UTC`);
 }
 
 // ---------------------------------------------------------------- the journeys
@@ -337,7 +362,8 @@ async function postPurchaseJourney(v: Variant) {
 	const wf = v.imported['post-purchase'];
 	const order = (x: { id: string }) => `order-${x.id}`;
 	for (const x of [a, b, c, d, e]) await event(v, 'post-purchase', x.id, 'purchase', x.properties({ orderId: order(x), productName: 'Trail shoes' }));
-	// B reviews at once: no review request, the recommendation still comes
+	// B reviews before the review request: none comes, the recommendation still does
+	await parked(wf.id, b.id);
 	await event(v, 'post-purchase', b.id, 'review_submitted', { orderId: order(b) });
 	// D asks for a refund after the review request: no recommendation
 	await until('the review request for D', () => inbox(d.email).length > 0);
@@ -376,13 +402,18 @@ async function winBackJourney(v: Variant) {
 		v.database,
 		`INSERT INTO contacts (id, email, phone, timezone, last_seen_at) VALUES ${rows.map(([x, days]) => `('${x.id}', '${x.email}', NULL, '${v.timezone}', ${seen(days)})`).join(', ')}`,
 	);
-	const wf = v.imported['win-back'];
-	await api().activateWorkflow(wf.id);
+	const template = templateFor('win-back.json', v, { responseDelay: 20, responseDelayUnit: 'seconds', capMaxMessages: CAP });
+	// the template runs daily; here every 30 s (a repeated run enters nobody twice)
+	template.nodes.find((n: Json) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 30 }] };
+	const imported = await importWorkflow(template);
+	const wf = (v.imported['win-back'] = { id: imported.id, path: '' });
 	try {
 		// B comes back after the win-back email: no incentive
-		await until('the win-back email for B', () => inbox(b.email).length > 0);
-		await event(v, 'cart-abandonment', b.id, 'visit', { page: '/' });
-		await until('the incentive for A', () => inbox(a.email).length > 1);
+		const comesBack = async (x: { id: string; email: string }) => {
+			await until(`the win-back email for ${x.id}`, () => inbox(x.email).length > 0);
+			await event(v, 'cart-abandonment', x.id, 'visit', { page: '/' });
+		};
+		await Promise.all([comesBack(b), until('the incentive for A', () => inbox(a.email).length > 1)]);
 	} finally {
 		await api().deactivateWorkflow(wf.id);
 	}
@@ -446,7 +477,7 @@ beforeAll(async () => {
 		channelSendFcmApi: await create('channelSendFcmApi', { serviceAccount, baseUrl: providers.url, grantUrl: '' }),
 		channelSendSolapiApi: await create('channelSendSolapiApi', { apiKey: 'NCSKEY-E2E', apiSecret: 'solapi-e2e-secret', from: '02-1234-5678', baseUrl: providers.url }),
 	};
-	const timezone = noonZone();
+	const ahead = middayAhead();
 
 	for (const tag of ['memory', 'redis'] as const) {
 		const database = `journeys_templates_${tag}_${RUN}`;
@@ -458,7 +489,7 @@ beforeAll(async () => {
 			tag === 'redis'
 				? await api().ensureRedisCredential({ redisUrl: REDIS_URL, name: `templates e2e store ${RUN}`, namespace, hashSecret: `templates-hash-${RUN}-0123456789`, extra: { commandTimeoutMs: 5000 } })
 				: undefined;
-		const variant: Variant = { tag, store, namespace, database, credentials: { ...shared, postgres }, imported: {}, timezone };
+		const variant: Variant = { tag, store, namespace, database, credentials: { ...shared, postgres }, imported: {}, timezone: etcZone(ahead) };
 		variants.push(variant);
 
 		// 20 s, not 1: an event after a wait's deadline no longer counts, and a conversion is sent a moment after the message before it
@@ -467,15 +498,10 @@ beforeAll(async () => {
 			'cart-abandonment': delays(['firstDelay', 'secondDelay']),
 			onboarding: delays(['featureIntroDelay', 'helpMaterialDelay']),
 			'post-purchase': delays(['reviewDelay', 'recommendationDelay']),
-			'win-back': delays(['responseDelay']),
 		};
 		for (const [template, values] of Object.entries(settings)) {
 			const wf = templateFor(`${template}.json`, variant, { ...values, capMaxMessages: CAP });
-			if (template === 'win-back') {
-				// the template runs daily; here every 30 s (a repeated run enters nobody twice)
-				wf.nodes.find((n: Json) => n.type === 'n8n-nodes-base.scheduleTrigger').parameters.rule = { interval: [{ field: 'seconds', secondsInterval: 30 }] };
-			}
-			const imported = await importWorkflow(wf, { activate: template !== 'win-back' });
+			const imported = await importWorkflow(wf);
 			variant.imported[template] = { id: imported.id, path: imported.webhookPaths[0] };
 		}
 		const ids = (template: string, letters: string) => [...letters].map((l) => `${template}-${l}-${tag}-${RUN}`);
