@@ -22,8 +22,11 @@ import { tagSlot } from './slots';
  * many contacts), small enough that each script, which blocks Redis while it runs, stays short.
  */
 export const CAP_CALL_SIZE = 256;
-/** Script calls per pipeline: one socket write each, sent while the next ones are encoded. */
-const CALLS_PER_WRITE = 256;
+/**
+ * Requests per pipeline (one socket write each, sent while the next ones are encoded, so Redis
+ * runs them meanwhile): one full call on one server, many one-contact calls on Cluster.
+ */
+const REQUESTS_PER_WRITE = CAP_CALL_SIZE;
 
 /** What a batch needs of one contact: its send log key, digest secret and Redis Cluster slot (0 on one server). */
 interface CapContact {
@@ -87,12 +90,15 @@ export class RedisCapStore implements CapStore {
 		// round trip for the batch), so Redis runs calls while the next ones are being encoded
 		const replies: Array<Promise<unknown[]>> = [];
 		let pipeline = this.ctx.client.pipeline();
+		let queued = 0;
 		for (let c = 0; c < calls.length; c++) {
 			const [keys, args] = encodeCall(calls[c], compiled, requests, contacts, header, around, this);
 			sendScript(pipeline, 'capApply', keys, args, serverDeadline);
-			if ((c + 1) % CALLS_PER_WRITE === 0 || c === calls.length - 1) {
+			queued += calls[c].length;
+			if (queued >= REQUESTS_PER_WRITE || c === calls.length - 1) {
 				replies.push(this.ctx.exec(pipeline, deadline));
 				pipeline = this.ctx.client.pipeline();
+				queued = 0;
 			}
 		}
 		const results = (await withDeadline(Promise.all(replies), deadline, this.ctx.where)).flat();
