@@ -26,17 +26,10 @@
  * slows all of them alike.
  */
 import { randomBytes } from 'node:crypto';
-import type { INodeExecutionData } from 'n8n-workflow';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { closeRedisPool, createRedisClient, parseRedisStoreConfig } from '../lib/store/redis/connection';
-import { FrequencyCap } from '../nodes/FrequencyCap/FrequencyCap.node';
-import { executeContext } from '../test/unit/helpers/executeContext';
+import { BATCH, CONTACTS, DAY_S, ROUNDS, expectedAnswer, median, nodeSide, roundItems, timed, type Side } from './cap-workload';
 
-const CONTACTS = 10_000;
-const BATCH = 1_000;
-const ROUNDS = 7;
-/** one contact in REPEAT_EVERY was sent a message the round before: the 4-hour gap caps it */
-const REPEAT_EVERY = 10;
 const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const namespace = `bench-cap-${randomBytes(4).toString('hex')}`;
 const credential = {
@@ -49,97 +42,6 @@ const credential = {
 	commandTimeoutMs: 10_000,
 };
 const config = parseRedisStoreConfig(credential);
-
-const DAY_S = 86_400;
-const caps = {
-	cap: [
-		{ type: 'limit', scope: 'channel', maxMessages: 3, window: 'day' },
-		{ type: 'limit', scope: 'all', maxMessages: 10, window: 'rolling', amount: 7, unit: 'days' },
-		{ type: 'gap', scope: 'all', amount: 4, unit: 'hours' },
-	],
-};
-const zones = ['Asia/Seoul', 'Europe/Berlin', 'America/New_York', 'UTC'];
-const channels = ['email', 'sms', 'push'];
-
-interface Item {
-	contactId: string;
-	channel: string;
-	campaign: string;
-	tags: string[];
-	timezone: string;
-	[key: string]: unknown;
-}
-
-/** Round r's items; round 0 is the warm-up. Every side sees the same items. */
-function roundItems(r: number): Item[] {
-	return Array.from({ length: CONTACTS }, (_, i) => ({
-		// a contact of the previous round (never itself a repeat there), or a new one
-		contactId: i % REPEAT_EVERY === 0 ? `contact-${r - 1}-${i + 1}@example.com` : `contact-${r}-${i}@example.com`,
-		channel: channels[i % channels.length],
-		campaign: 'spring-sale',
-		tags: ['promotional'],
-		timezone: zones[i % zones.length],
-	}));
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** A side runs round r's items and returns each item's answer (1 allowed, 0 capped), or nothing (floor). */
-type Side = (r: number, items: Item[]) => Promise<Uint8Array | undefined>;
-
-function nodeSide(): Side {
-	const node = new FrequencyCap();
-	// the node's parameters as the editor stores them: the defaults plus the caps
-	const rawParameters = {
-		operation: 'checkAndReserve',
-		contactId: '={{ $json.contactId }}',
-		channel: '={{ $json.channel }}',
-		campaign: '={{ $json.campaign }}',
-		tags: '={{ $json.tags }}',
-		timezone: '={{ $json.timezone }}',
-		caps,
-		quietHours: false,
-		bypass: false,
-		messageKey: '',
-		store: 'redis',
-		options: {},
-	};
-	const field = (name: string) => (_: number, item: INodeExecutionData) => item.json[name];
-	const parameters = {
-		...rawParameters,
-		contactId: field('contactId'),
-		channel: field('channel'),
-		campaign: field('campaign'),
-		tags: field('tags'),
-		timezone: field('timezone'),
-	};
-	return async (r, items) => {
-		const answers = new Uint8Array(items.length);
-		for (let from = 0; from < items.length; from += BATCH) {
-			const ctx = executeContext({
-				items: items.slice(from, from + BATCH),
-				parameters,
-				rawParameters,
-				executionId: `exec-${r}-${from}`,
-				credentials: { journeyStoreRedisApi: credential },
-			});
-			const [allowed, capped] = await node.execute.call(ctx);
-			for (const item of allowed) answers[from + pairedIndex(item)] = 1;
-			if (allowed.length + capped.length !== Math.min(BATCH, items.length - from)) throw new Error('cap.node: an item is missing');
-			for (const item of capped) if (item.json.error) throw new Error(`cap.node: ${String(item.json.error)}`);
-		}
-		return answers;
-	};
-}
-
-function pairedIndex(item: INodeExecutionData): number {
-	const paired = item.pairedItem;
-	if (paired === undefined || typeof paired === 'number' || Array.isArray(paired)) throw new Error('cap.node: pairedItem is not { item }');
-	return paired.item;
-}
 
 async function rlflexSide(): Promise<Side> {
 	const client = createRedisClient(config);
@@ -196,13 +98,6 @@ async function floorSide(): Promise<Side> {
 
 const closers: Array<() => Promise<unknown>> = [];
 
-async function timed(run: () => Promise<Uint8Array | undefined>): Promise<{ seconds: number; answers?: Uint8Array }> {
-	(globalThis as { gc?: () => void }).gc?.();
-	const start = process.hrtime.bigint();
-	const answers = await run();
-	return { seconds: Number(process.hrtime.bigint() - start) / 1e9, answers };
-}
-
 /** Checks that node and rate-limiter-flexible answered every item alike, and as the workload says. */
 function compare(r: number, node: Uint8Array, rlflex: Uint8Array): number {
 	let capped = 0;
@@ -210,7 +105,7 @@ function compare(r: number, node: Uint8Array, rlflex: Uint8Array): number {
 		if (node[i] !== rlflex[i]) {
 			throw new Error(`round ${r}, item ${i + 1}: the node says ${node[i] ? 'allowed' : 'capped'}, rate-limiter-flexible ${rlflex[i] ? 'allowed' : 'capped'}`);
 		}
-		const expected = r > 0 && i % REPEAT_EVERY === 0 ? 0 : 1;
+		const expected = expectedAnswer(r, i);
 		if (node[i] !== expected) throw new Error(`round ${r}, item ${i + 1}: both say ${node[i] ? 'allowed' : 'capped'}, expected the opposite`);
 		if (!node[i]) capped++;
 	}
@@ -235,7 +130,7 @@ async function deleteKeys(): Promise<void> {
 async function main() {
 	let sides: Side[];
 	try {
-		sides = [nodeSide(), await rlflexSide(), await floorSide()];
+		sides = [nodeSide(credential), await rlflexSide(), await floorSide()];
 	} catch (error) {
 		console.error(`bench cap: Redis is not reachable at ${config.host}:${config.port} (${(error as Error).message}); start it: redis-server --daemonize yes --port 6379`);
 		process.exit(1);

@@ -71,3 +71,10 @@ export {
 	type SolapiConfig,
 } from './channels/solapi';
 export { readUnsubscribeToken, unsubscribeChange, unsubscribeToken, unsubscribeUrl, type UnsubscribeClaim } from './channels/unsubscribe';
+// experiments (Journey Split, the global holdout) and the journey report
+export { assignVariant, ExperimentError, HOLDOUT_VARIANT, inGlobalHoldout, MAX_VARIANTS, MIN_VARIANTS, unitHash, validateExperiment, type Experiment, type Variant } from './experiments/split';
+export { probabilityBeats, relativeUplift, wilson, METHOD, Z95, type Interval } from './report/stats';
+export { buildReport, reportRows, type VariantConversion, type JourneyReport, type ReportRow } from './report/rows';
+export { percent, renderReportPage, signedPercent, variantLabel, type PageOptions } from './report/html';
+export { journeyList, readJourneyReport, reportDays, reportRangeProperties, ReportRangeError, type ReportRangeInput } from './n8n/report';
+export { checkReportAuth, journeyReportAuthTest, REPORT_AUTH_CREDENTIALS, type AuthAnswer, type ReportAuthKind } from './n8n/reportAuth';

@@ -232,6 +232,21 @@ function describeContacts(fixture: MakeStore) {
 			expect(read?.updatedAt).toBe(2000);
 		});
 
+		it('keeps the first global holdout decision of a contact, whatever comes later, until erased', async () => {
+			const { store } = await fixture();
+			const [first] = await store.contacts.update([{ contactId: 'gh', at: 1000, globalHoldout: { held: true, percent: 5 } }], ttl);
+			expect(first.globalHoldout).toEqual({ held: true, percent: 5, at: 1000 });
+			// another node with another percentage, or a later consent change, does not move it
+			await store.contacts.update([{ contactId: 'gh', at: 3000, globalHoldout: { held: false, percent: 0.5 }, consent: { email: true } }], ttl);
+			const [read] = await store.contacts.get(['gh']);
+			expect(read?.globalHoldout).toEqual({ held: true, percent: 5, at: 1000 });
+			expect(read?.consent.email?.granted).toBe(true);
+			const [other] = await store.contacts.update([{ contactId: 'gh-2', at: 2000, globalHoldout: { held: false, percent: 2.5 } }], ttl);
+			expect(other.globalHoldout).toEqual({ held: false, percent: 2.5, at: 2000 });
+			await store.contacts.erase(['gh']);
+			expect(await store.contacts.get(['gh'])).toEqual([undefined]);
+		});
+
 		it('applies the latest decision by time: an older change arriving late changes nothing', async () => {
 			const { store } = await fixture();
 			await store.contacts.update([{ contactId: 'c', at: 5000, consent: { email: false }, resubscribe: ['all'] }], ttl);

@@ -34,6 +34,7 @@ export interface SendCheck {
 
 export interface Refusal {
 	reason:
+		| 'global_holdout'
 		| 'unsubscribed'
 		| 'no_consent'
 		| 'alimtalk_marketing'
@@ -58,6 +59,9 @@ export function checkBeforeSend(check: SendCheck): Refusal | undefined {
 		return refuse('unsubscribed', 'The contact unsubscribed from all messages');
 	}
 	if (messageType === 'marketing') {
+		if (state?.globalHoldout?.held) {
+			return refuse('global_holdout', `The contact is in the global holdout (${state.globalHoldout.percent} % of contacts get no marketing, to measure what it adds)`);
+		}
 		if (check.channel === 'alimtalk') {
 			return refuse(
 				'alimtalk_marketing',

@@ -33,8 +33,21 @@ export interface ContactState {
 	 * override a newer resubscribe.
 	 */
 	subscriptions: Record<string, SubscriptionRecord>;
+	/**
+	 * Whether the contact is in the client's global holdout (no marketing from any journey), as
+	 * first decided; absent while no Channel Send with a Global Holdout has seen the contact.
+	 */
+	globalHoldout?: GlobalHoldoutRecord;
 	/** epoch ms of the last change applied */
 	updatedAt: number;
+}
+
+export interface GlobalHoldoutRecord {
+	held: boolean;
+	/** the Global Holdout (%) it was decided with */
+	percent: number;
+	/** epoch ms of the decision */
+	at: number;
 }
 
 export interface ContactStateChange {
@@ -47,6 +60,8 @@ export interface ContactStateChange {
 	unsubscribe?: string[];
 	/** channels (or `all`) to resubscribe to */
 	resubscribe?: string[];
+	/** the global holdout decision; kept only when none is stored yet (the first decision stays) */
+	globalHoldout?: { held: boolean; percent: number };
 	source?: string;
 }
 

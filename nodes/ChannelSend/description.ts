@@ -266,6 +266,15 @@ export const optionProperties: INodeProperties[] = [
 				displayOptions: emailOption,
 			},
 			{
+				displayName: 'Global Holdout (%)',
+				name: 'globalHoldoutPercent',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 50, numberPrecision: 2 },
+				default: 0,
+				description:
+					'Share of all contacts of this store (client) that get no marketing from any journey, to measure what marketing adds: a contact is placed in or out once, by a hash of its ID, and that decision is recorded with the contact and applies to every Channel Send of the store. Marketing to a contact in it leaves on Not sent with reason global_holdout; transactional messages still go out. Use the same value on every Channel Send; 0 only applies decisions already recorded.',
+			},
+			{
 				displayName: 'Korean Advertising Rules',
 				name: 'koreanRules',
 				type: 'options',

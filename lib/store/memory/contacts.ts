@@ -91,6 +91,7 @@ export function applyChange(state: ContactState, change: ContactStateChange): vo
 			state.subscriptions[channel] = { subscribed, at: change.at, ...source };
 		}
 	}
+	if (change.globalHoldout && !state.globalHoldout) state.globalHoldout = { ...change.globalHoldout, at: change.at };
 	state.updatedAt = Math.max(state.updatedAt, change.at);
 }
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { JourneyStore, StoreInfo } from '../types';
 import { RedisCapStore } from './caps';
 import { RedisContactStore } from './contacts';
@@ -6,7 +5,7 @@ import { RedisEntryStore } from './entries';
 import { RedisScoreStore } from './scores';
 import { RedisDeliveryStore } from './deliveries';
 import { RedisWaitStore } from './waits';
-import { configFingerprint, createRedisClient, pooledClient, withDeadline, type RedisStoreConfig } from './connection';
+import { configFingerprint, createRedisClient, describeRedis, pooledClient, withDeadline, type RedisStoreConfig, type StoreClient } from './connection';
 import { RedisContext } from './context';
 import { RedisEventStore } from './events';
 import { RedisKeys } from './keys';
@@ -16,7 +15,7 @@ import { RedisKpiStore } from './kpis';
 
 export interface RedisStoreOptions {
 	/** use this client instead of the process pool (tests, benchmarks); the store then owns it */
-	client?: Redis;
+	client?: StoreClient;
 	/**
 	 * Test hook: ms added to the Redis server clock inside the scripts, read on every call, so a
 	 * test can move time forward without sleeping. Key TTLs still run in real time.
@@ -55,7 +54,7 @@ export class RedisStore implements JourneyStore {
 		this.keys = new RedisKeys(config.namespace, config.hashSecret);
 		this.ownsClient = options.client !== undefined;
 		const client = options.client ?? pooledClient(config);
-		this.ctx = new RedisContext(client, this.keys, config.commandTimeoutMs, `${config.host}:${config.port}`, options.clockOffsetMs, options.frozenClockMs);
+		this.ctx = new RedisContext(client, this.keys, config.commandTimeoutMs, describeRedis(config), options.clockOffsetMs, options.frozenClockMs, config.replicaAcks);
 		this.events = new RedisEventStore(this.ctx);
 		this.caps = new RedisCapStore(this.ctx);
 		this.waits = new RedisWaitStore(this.ctx);

@@ -1,13 +1,31 @@
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
+import { JourneyCluster, REPLICA_SHORTFALL } from './cluster';
 import { StoreUnavailableError } from '../unavailable';
 import { namespaceProblem, secretProblem } from './keys';
 import { DEADLINE_ERROR, loadScripts } from './scripts';
 
-/** What the "Journey Store (Redis)" credential holds, after parsing. */
-export interface RedisStoreConfig {
+/** How the store reaches Redis: one server, a Redis Cluster, or a master found through Sentinel. */
+export type RedisConnectionType = 'single' | 'cluster' | 'sentinel';
+
+export interface RedisAddress {
 	host: string;
 	port: number;
+}
+
+/** What the "Journey Store (Redis)" credential holds, after parsing. */
+export interface RedisStoreConfig {
+	/** single server when absent */
+	connection?: RedisConnectionType;
+	/** the server (single); the first seed node or sentinel otherwise, for messages */
+	host: string;
+	port: number;
+	/** cluster: the seed nodes; sentinel: the sentinels */
+	nodes?: RedisAddress[];
+	/** sentinel: the name of the master the sentinels watch */
+	masterName?: string;
+	/** sentinel: the sentinels' own password, when they have one */
+	sentinelPassword?: string;
 	user?: string;
 	password?: string;
 	database: number;
@@ -18,27 +36,49 @@ export interface RedisStoreConfig {
 	hashSecret: string;
 	/** bound on every Redis command, ms */
 	commandTimeoutMs: number;
+	/**
+	 * Replicas that must confirm a call's writes (Redis WAIT) before a node acts on its answer;
+	 * 0 (the default) does not wait. See README "Redis Cluster" for what each setting guarantees.
+	 */
+	replicaAcks?: number;
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
 /** Parses the credential's data; throws an Error whose message says which field to change. */
 export function parseRedisStoreConfig(data: Record<string, unknown>): RedisStoreConfig {
-	const host = String(data.host ?? '').trim();
-	if (!host) throw new Error('The Redis host is empty');
-	const port = Number(data.port ?? 6379);
-	if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('The Redis port must be a number from 1 to 65535');
+	const connection = String(data.connection ?? 'single') as RedisConnectionType;
+	if (!['single', 'cluster', 'sentinel'].includes(connection)) throw new Error(`Unknown connection type "${connection}": choose Single Server, Cluster or Sentinel`);
+	let host = String(data.host ?? '').trim();
+	let port = Number(data.port ?? 6379);
+	let nodes: RedisAddress[] | undefined;
+	if (connection === 'single') {
+		if (!host) throw new Error('The Redis host is empty');
+		if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('The Redis port must be a number from 1 to 65535');
+	} else {
+		const field = connection === 'cluster' ? 'Seed Nodes' : 'Sentinels';
+		nodes = parseAddresses(String((connection === 'cluster' ? data.clusterNodes : data.sentinels) ?? ''), field, connection === 'cluster' ? 6379 : 26379);
+		({ host, port } = nodes[0]);
+	}
 	const database = Number(data.database ?? 0);
 	if (!Number.isInteger(database) || database < 0) throw new Error('The Redis database must be a whole number (0 unless you use another)');
+	if (connection === 'cluster' && database !== 0) throw new Error('Redis Cluster has only database 0: set Database Number to 0');
+	const masterName = String(data.masterName ?? '').trim();
+	if (connection === 'sentinel' && !masterName) throw new Error('The Master Name is empty: give the name the sentinels know the master by (e.g. mymaster)');
 	const commandTimeoutMs = Number(data.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
 	if (!Number.isFinite(commandTimeoutMs) || commandTimeoutMs < 10) throw new Error('The command timeout must be at least 10 ms');
+	const replicaAcks = Number(data.replicaAcks ?? 0);
+	if (!Number.isInteger(replicaAcks) || replicaAcks < 0) throw new Error('Replica Confirmations must be a whole number (0 to not wait for replicas)');
 	const namespace = String(data.namespace ?? '');
 	const hashSecret = String(data.hashSecret ?? '');
 	const problem = namespaceProblem(namespace) ?? secretProblem(hashSecret);
 	if (problem) throw new Error(problem);
 	const user = String(data.user ?? '');
 	const password = String(data.password ?? '');
+	const sentinelPassword = String(data.sentinelPassword ?? '');
 	return {
+		...(connection === 'single' ? {} : { connection, nodes }),
+		...(connection === 'sentinel' ? { masterName, sentinelPassword: sentinelPassword || undefined } : {}),
 		host,
 		port,
 		user: user || undefined,
@@ -48,23 +88,38 @@ export function parseRedisStoreConfig(data: Record<string, unknown>): RedisStore
 		namespace,
 		hashSecret,
 		commandTimeoutMs,
+		...(replicaAcks > 0 ? { replicaAcks } : {}),
 	};
 }
+
+/** "host:port, host:port" (commas, spaces or new lines between them; the port may be left out). */
+function parseAddresses(text: string, field: string, defaultPort: number): RedisAddress[] {
+	const entries = text.split(/[\s,]+/).filter(Boolean);
+	if (entries.length === 0) throw new Error(`${field} is empty: list at least one host:port`);
+	return entries.map((entry) => {
+		const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
+		const port = Number(match?.[2] ?? defaultPort);
+		if (!match || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${field}: "${entry}" is not host:port (a port from 1 to 65535)`);
+		return { host: match[1].replace(/^\[|\]$/g, ''), port };
+	});
+}
+
+/** A client of the store: one server or Sentinel's master (Redis), or a Redis Cluster. */
+export type StoreClient = Redis | JourneyCluster;
 
 /**
  * A client for one credential: commands time out (commandTimeout), nothing queues while the
  * connection is down (enableOfflineQueue: false — callers wait for `ready` with their own
  * deadline instead), failed commands are not retried or resent (a decision that timed out
  * must not be applied twice), and it reconnects every ≤ 500 ms so a returning Redis is used
- * within a second. Scripts are registered on it.
+ * within a second. Scripts are registered on it. On a cluster the same holds per node, and a
+ * call MOVED by a failover is re-routed a bounded number of times (the caller's deadline bounds
+ * it in time, and a script past the deadline writes nothing).
  */
-export function createRedisClient(config: RedisStoreConfig, overrides: Partial<RedisOptions> = {}): Redis {
-	const client = new Redis({
-		host: config.host,
-		port: config.port,
+export function createRedisClient(config: RedisStoreConfig, overrides: Partial<RedisOptions> = {}): StoreClient {
+	const options: RedisOptions = {
 		username: config.user,
 		password: config.password,
-		db: config.database,
 		tls: config.tls ? {} : undefined,
 		lazyConnect: true,
 		enableOfflineQueue: false,
@@ -75,7 +130,36 @@ export function createRedisClient(config: RedisStoreConfig, overrides: Partial<R
 		autoResendUnfulfilledCommands: false,
 		retryStrategy: (times) => Math.min(50 * times, 500),
 		...overrides,
-	});
+	};
+	let client: StoreClient;
+	if (config.connection === 'cluster') {
+		const { retryStrategy, enableOfflineQueue, lazyConnect, ...perNode } = options;
+		client = new JourneyCluster(config.nodes ?? [{ host: config.host, port: config.port }], {
+			lazyConnect,
+			enableOfflineQueue,
+			enableReadyCheck: true,
+			clusterRetryStrategy: (times) => (retryStrategy ? retryStrategy(times) : null),
+			// a failover moves slots within about a second; past the caller's deadline nobody waits
+			retryDelayOnFailover: 100,
+			retryDelayOnClusterDown: 100,
+			retryDelayOnTryAgain: 100,
+			maxRedirections: 16,
+			slotsRefreshTimeout: Math.max(config.commandTimeoutMs, 1000),
+			redisOptions: perNode,
+		});
+	} else if (config.connection === 'sentinel') {
+		client = new Redis({
+			sentinels: config.nodes,
+			name: config.masterName,
+			sentinelPassword: config.sentinelPassword,
+			sentinelTLS: config.tls ? {} : undefined,
+			enableTLSForSentinelMode: config.tls,
+			db: config.database,
+			...options,
+		});
+	} else {
+		client = new Redis({ host: config.host, port: config.port, db: config.database, ...options });
+	}
 	// ioredis reports connection errors as 'error' events; the caller sees them as failed or
 	// timed-out commands (and the last one is kept for messages)
 	client.on('error', (error: Error) => {
@@ -86,18 +170,18 @@ export function createRedisClient(config: RedisStoreConfig, overrides: Partial<R
 	return client;
 }
 
-const skews = new WeakMap<Redis, number>();
+const skews = new WeakMap<StoreClient, number>();
 
 /**
  * The Redis server's clock minus this host's, measured once per connection (TIME, half the
  * round trip taken off). Scripts compare their caller's deadline with the server's clock, so
  * the deadline is moved onto that clock; 0 until measured.
  */
-export function clockSkewMs(client: Redis): number {
+export function clockSkewMs(client: StoreClient): number {
 	return skews.get(client) ?? 0;
 }
 
-function measureClockSkew(client: Redis): void {
+function measureClockSkew(client: StoreClient): void {
 	const sent = Date.now();
 	client.time().then(
 		([sec, usec]) => {
@@ -109,9 +193,13 @@ function measureClockSkew(client: Redis): void {
 	);
 }
 
-const lastErrors = new WeakMap<Redis, Error>();
+const lastErrors = new WeakMap<StoreClient, Error>();
 
-function describe(config: Pick<RedisStoreConfig, 'host' | 'port'>): string {
+/** Where the store is, for messages (addresses, never credentials): "host:port", or the cluster's seeds, or the sentinels' master. */
+export function describeRedis(config: Pick<RedisStoreConfig, 'host' | 'port' | 'connection' | 'nodes' | 'masterName'>): string {
+	const list = (config.nodes ?? [config]).map((n) => `${n.host}:${n.port}`).join(', ');
+	if (config.connection === 'cluster') return `the cluster of ${list}`;
+	if (config.connection === 'sentinel') return `master "${config.masterName}" of sentinels ${list}`;
 	return `${config.host}:${config.port}`;
 }
 
@@ -120,7 +208,7 @@ function describe(config: Pick<RedisStoreConfig, 'host' | 'port'>): string {
  * deadline. Starts the connection of a lazy client. However many decisions wait for one
  * reconnect, the client gets one pair of listeners (see connectionReady).
  */
-export async function ensureReady(client: Redis, deadline: number, where: string): Promise<void> {
+export async function ensureReady(client: StoreClient, deadline: number, where: string): Promise<void> {
 	if (client.status === 'ready') return;
 	if (client.status === 'end') throw new StoreUnavailableError(`The Redis connection to ${where} was closed`);
 	if (client.status === 'wait') client.connect().catch(() => undefined);
@@ -137,10 +225,10 @@ export async function ensureReady(client: Redis, deadline: number, where: string
 	}
 }
 
-const readyWaits = new WeakMap<Redis, Promise<void>>();
+const readyWaits = new WeakMap<StoreClient, Promise<void>>();
 
 /** One promise per client for its next 'ready' (or 'end'), shared by every caller waiting for it. */
-function connectionReady(client: Redis, where: string): Promise<void> {
+function connectionReady(client: StoreClient, where: string): Promise<void> {
 	let wait = readyWaits.get(client);
 	if (!wait) {
 		const started = Date.now();
@@ -165,7 +253,7 @@ function connectionReady(client: Redis, where: string): Promise<void> {
 	return wait;
 }
 
-function unavailable(client: Redis, where: string, waitedMs: number): StoreUnavailableError {
+function unavailable(client: StoreClient, where: string, waitedMs: number): StoreUnavailableError {
 	const last = lastErrors.get(client);
 	return new StoreUnavailableError(`Redis at ${where} is not reachable (waited ${Math.round(waitedMs)} ms)`, { detail: last?.message });
 }
@@ -203,6 +291,12 @@ export function storeFailure(error: Error, where: string): StoreUnavailableError
 			detail: error.message.slice(DEADLINE_ERROR.length + 1),
 		});
 	}
+	if (error?.message?.startsWith(REPLICA_SHORTFALL)) {
+		return new StoreUnavailableError(`Redis at ${where} ran the call, but too few replicas confirmed its writes in time, so it is not relied on`, {
+			cause: error,
+			detail: error.message.slice(REPLICA_SHORTFALL.length + 1),
+		});
+	}
 	return new StoreUnavailableError(`Redis at ${where} did not complete the call`, { cause: error, detail: error?.message });
 }
 
@@ -211,14 +305,14 @@ export function storeFailure(error: Error, where: string): StoreUnavailableError
 // for every node of the package).
 // ---------------------------------------------------------------------------------------------
 
-const pool = new Map<string, Redis>();
+const pool = new Map<string, StoreClient>();
 
 export function configFingerprint(config: RedisStoreConfig): string {
 	return createHash('sha256').update(JSON.stringify(config)).digest('hex');
 }
 
 /** The pooled client of a credential (created lazily; connects on first use). */
-export function pooledClient(config: RedisStoreConfig): Redis {
+export function pooledClient(config: RedisStoreConfig): StoreClient {
 	const id = configFingerprint(config);
 	let client = pool.get(id);
 	if (!client || client.status === 'end') {
@@ -251,41 +345,94 @@ export interface RedisProbeResult {
 }
 
 /**
- * Connects with a fresh client, runs a round trip (PING and a Lua script round trip, which
- * every decision needs: some managed Redis services disable scripting), and reads the eviction policy: anything but `noeviction` is a failure,
- * because Redis would then silently drop cap logs under memory pressure and contacts would get
- * more messages than their caps allow.
+ * Connects with a fresh client and, on every server that may hold the store's keys (the one
+ * server, Sentinel's master, or every master and replica of a cluster, since a replica becomes
+ * a master on failover): runs a round trip (PING and a Lua script round trip, which every
+ * decision needs: some managed Redis services disable scripting) and reads the eviction
+ * policy: anything but `noeviction` is a failure, because Redis would then silently drop cap
+ * logs under memory pressure and contacts would get more messages than their caps allow. With
+ * Replica Confirmations set, every master must have that many replicas connected.
  */
 export async function probeRedis(config: RedisStoreConfig): Promise<RedisProbeResult> {
-	const where = describe(config);
+	const where = describeRedis(config);
 	const client = createRedisClient(config, { retryStrategy: () => null, commandTimeout: Math.max(config.commandTimeoutMs, 2000) });
 	try {
 		await ensureReady(client, Date.now() + Math.max(config.commandTimeoutMs, 5000), where);
-		const pong = await client.ping();
-		if (pong !== 'PONG') return { ok: false, message: `Redis at ${where} answered PING with "${pong}"` };
-		const echoed = await client.eval('return ARGV[1]', 0, 'journeys');
-		if (echoed !== 'journeys') return { ok: false, message: `Redis at ${where} cannot run the store's Lua scripts (EVAL)` };
-		const policy = await evictionPolicy(client);
-		if (policy === undefined) {
-			return {
-				ok: false,
-				message: `Could not read maxmemory-policy from Redis at ${where} (CONFIG GET and INFO refused). Make sure it is "noeviction": caps silently reset when Redis evicts keys.`,
-			};
+		const servers = client instanceof JourneyCluster ? await clusterNodes(client) : [client];
+		let policy: string | undefined;
+		try {
+			for (const server of servers) {
+				const at = servers.length > 1 ? `${server.options.host}:${server.options.port} (in ${where})` : where;
+				const problem = await probeServer(server, at, config.replicaAcks ?? 0);
+				if (typeof problem !== 'string') return problem;
+				policy = problem;
+			}
+		} finally {
+			if (servers[0] !== client) for (const server of servers) server.disconnect();
 		}
-		if (policy !== 'noeviction') {
-			return {
-				ok: false,
-				evictionPolicy: policy,
-				message: `Redis at ${where} uses maxmemory-policy "${policy}": under memory pressure it evicts keys, which silently resets frequency caps (contacts get more messages than allowed) and drops event histories. Set maxmemory-policy to noeviction (CONFIG SET maxmemory-policy noeviction, or in redis.conf).`,
-			};
-		}
-		return { ok: true, evictionPolicy: policy, message: `Connected to Redis at ${where} (maxmemory-policy noeviction)` };
+		const nodes = servers.length > 1 ? `, ${servers.length} nodes` : '';
+		return { ok: true, evictionPolicy: policy, message: `Connected to Redis at ${where} (maxmemory-policy noeviction${nodes})` };
 	} catch (error) {
 		const detail = error instanceof StoreUnavailableError && error.detail ? `: ${error.detail}` : '';
 		return { ok: false, message: `Could not connect to Redis at ${where}: ${(error as Error).message}${detail}` };
 	} finally {
 		client.disconnect();
 	}
+}
+
+/**
+ * A connection to every node of a cluster, replicas included (the cluster client talks to
+ * masters only, and CLUSTER SLOTS hides a replica that has copied nothing yet), with the
+ * cluster's per-node options; the caller disconnects them.
+ */
+async function clusterNodes(cluster: JourneyCluster): Promise<Redis[]> {
+	const table = String(await cluster.call('CLUSTER', 'NODES'));
+	const nodes: Redis[] = [];
+	for (const line of table.split('\n')) {
+		const [, address, flags] = line.split(' ');
+		if (!address || /fail|noaddr|handshake/.test(flags ?? '')) continue;
+		const endpoint = address.split('@')[0];
+		const colon = endpoint.lastIndexOf(':');
+		const node = new Redis({ ...cluster.options.redisOptions, host: endpoint.slice(0, colon), port: Number(endpoint.slice(colon + 1)), lazyConnect: false, enableOfflineQueue: true });
+		node.on('error', () => undefined);
+		nodes.push(node);
+	}
+	return nodes;
+}
+
+/** One server's checks (see probeRedis): its eviction policy when they pass, else the failed result. */
+async function probeServer(server: Redis, where: string, replicaAcks: number): Promise<string | RedisProbeResult> {
+	const pong = await server.ping();
+	if (pong !== 'PONG') return { ok: false, message: `Redis at ${where} answered PING with "${pong}"` };
+	const echoed = await server.eval('return ARGV[1]', 0, 'journeys');
+	if (echoed !== 'journeys') return { ok: false, message: `Redis at ${where} cannot run the store's Lua scripts (EVAL)` };
+	const policy = await evictionPolicy(server);
+	if (policy === undefined) {
+		return {
+			ok: false,
+			message: `Could not read maxmemory-policy from Redis at ${where} (CONFIG GET and INFO refused). Make sure it is "noeviction": caps silently reset when Redis evicts keys.`,
+		};
+	}
+	if (policy !== 'noeviction') {
+		return {
+			ok: false,
+			evictionPolicy: policy,
+			message: `Redis at ${where} uses maxmemory-policy "${policy}": under memory pressure it evicts keys, which silently resets frequency caps (contacts get more messages than allowed) and drops event histories. Set maxmemory-policy to noeviction (CONFIG SET maxmemory-policy noeviction, or in redis.conf).`,
+		};
+	}
+	if (replicaAcks > 0) {
+		const replication = await server.info('replication').catch(() => '');
+		const role = /^role:(\S+)/m.exec(replication)?.[1];
+		const replicas = Number(/^connected_slaves:(\d+)/m.exec(replication)?.[1] ?? NaN);
+		if (role === 'master' && !(replicas >= replicaAcks)) {
+			return {
+				ok: false,
+				evictionPolicy: policy,
+				message: `Redis at ${where} has ${Number.isNaN(replicas) ? 'an unknown number of' : replicas} connected replicas, fewer than the ${replicaAcks} Replica Confirmations the credential asks for: every write would fail. Add replicas or lower Replica Confirmations.`,
+			};
+		}
+	}
+	return policy;
 }
 
 async function evictionPolicy(client: Redis): Promise<string | undefined> {

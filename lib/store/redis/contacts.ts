@@ -40,6 +40,7 @@ export class RedisContactStore implements ContactStore {
 			for (const [topic, granted] of Object.entries(change.consent ?? {})) entries.push(`c:${topic}`, granted ? 1 : 0);
 			for (const channel of change.unsubscribe ?? []) entries.push(`s:${channel}`, 0);
 			for (const channel of change.resubscribe ?? []) entries.push(`s:${channel}`, 1);
+			if (change.globalHoldout) entries.push('g', `${change.globalHoldout.held ? 1 : 0}|${Math.round(change.at)}|${change.globalHoldout.percent}`);
 			sendScript(pipeline, 'contactUpdate', [this.ctx.keys.key(change.contactId, 'contactState')], [
 				Math.round(options.ttlSeconds * 1000),
 				Math.round(change.at),
@@ -78,7 +79,8 @@ function parseState(contactId: string, hash: Record<string, string>): ContactSta
 		const on = match[1] === '1';
 		const at = Number(match[2]);
 		const source = match[3] ? { source: match[3] } : {};
-		if (field.startsWith('c:')) state.consent[field.slice(2)] = { granted: on, at, ...source };
+		if (field === 'g') state.globalHoldout = { held: on, at, percent: Number(match[3]) };
+		else if (field.startsWith('c:')) state.consent[field.slice(2)] = { granted: on, at, ...source };
 		else if (field.startsWith('s:')) state.subscriptions[field.slice(2)] = { subscribed: on, at, ...source };
 	}
 	return state;

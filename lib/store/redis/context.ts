@@ -1,8 +1,9 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { StoreUnavailableError } from '../unavailable';
-import { clockSkewMs, ensureReady, storeFailure, withDeadline } from './connection';
+import { clockSkewMs, ensureReady, storeFailure, withDeadline, type StoreClient } from './connection';
 import type { RedisKeys } from './keys';
 import { DEADLINE_ERROR } from './scripts';
+import { ClusterBatch, replicaShortfall } from './cluster';
 
 /** A reply that stands for a script call refused past its deadline (execAllowingLate). */
 export const LATE = Symbol('late');
@@ -13,7 +14,7 @@ export const LATE = Symbol('late');
  */
 export class RedisContext {
 	constructor(
-		readonly client: Redis,
+		readonly client: StoreClient,
 		readonly keys: RedisKeys,
 		/** default bound on one store call, ms (the credential's command timeout) */
 		readonly defaultTimeoutMs: number,
@@ -21,6 +22,8 @@ export class RedisContext {
 		readonly where: string,
 		private readonly offset: () => number = () => 0,
 		private readonly frozen?: () => number | undefined,
+		/** replicas that must confirm a call's writes (RedisStoreConfig.replicaAcks), 0 = none */
+		readonly replicaAcks = 0,
 	) {}
 
 	/** ms added to the Redis server clock inside scripts: 0 in production, moved by tests. */
@@ -73,12 +76,32 @@ export class RedisContext {
 	 * instead of failing the batch, for callers that report "nothing was written" per item.
 	 */
 	async execAllowingLate(pipeline: ChainableCommander, deadline: number, allowLate = true): Promise<unknown[]> {
-		const results = await withDeadline(pipeline.exec(), deadline, this.where);
+		const results = await withDeadline(this.confirmed(pipeline, deadline), deadline, this.where);
 		if (!results) throw new StoreUnavailableError(`Redis at ${this.where} discarded the batch`);
 		return results.map(([error, reply]) => {
 			if (error && allowLate && error.message?.startsWith(DEADLINE_ERROR)) return LATE;
 			if (error) throw storeFailure(error, this.where);
 			return reply;
 		});
+	}
+
+	/**
+	 * Runs the pipeline; with replica confirmations, its writes count only once that many replicas
+	 * hold them (WAIT at the end of each master's pipeline, bounded by the deadline): a reply
+	 * whose writes a failover could still lose becomes an error, so no node acts on it.
+	 */
+	private async confirmed(pipeline: ChainableCommander, deadline: number): Promise<Array<[Error | null, unknown]> | null> {
+		if (this.replicaAcks <= 0) return pipeline.exec();
+		// WAIT 0 would block forever: at least 1 ms, and leave time for the reply
+		const waitMs = Math.max(1, Math.floor((deadline - Date.now()) * 0.8));
+		if (pipeline instanceof ClusterBatch) {
+			pipeline.confirmWrites(this.replicaAcks, waitMs);
+			return pipeline.exec();
+		}
+		pipeline.call('WAIT', this.replicaAcks, waitMs);
+		const results = await pipeline.exec();
+		if (!results) return results;
+		const shortfall = replicaShortfall(results.pop(), this.replicaAcks);
+		return shortfall ? results.map(([error, reply]) => (error ? [error, reply] : [shortfall, undefined])) : results;
 	}
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Command, type ChainableCommander, type Redis } from 'ioredis';
+import { Command, type ChainableCommander, type Cluster, type Redis } from 'ioredis';
 import capApply from './scripts/cap-apply-n.lua';
 import eventsRecord from './scripts/events-record-2.lua';
 import contactUpdate from './scripts/contact-update-1.lua';
@@ -56,7 +56,7 @@ export const SCRIPTS = {
 export const DEADLINE_ERROR = 'JOURNEYS_DEADLINE';
 
 export type ScriptName = keyof typeof SCRIPTS;
-type ScriptTarget = Redis | ChainableCommander;
+type ScriptTarget = Redis | Cluster | ChainableCommander;
 type ScriptFn = (...args: Array<string | number>) => Promise<unknown> | ChainableCommander;
 
 /**
@@ -82,10 +82,10 @@ do
 end
 `;
 
-const loaded = new WeakSet<Redis>();
+const loaded = new WeakSet<Redis | Cluster>();
 
 /** Registers every script on the client (idempotent); call before creating pipelines. */
-export function loadScripts(client: Redis): void {
+export function loadScripts(client: Redis | Cluster): void {
 	if (loaded.has(client)) return;
 	for (const [name, script] of Object.entries(SCRIPTS)) {
 		const lua = DEADLINE_PRELUDE + script.lua;
@@ -99,7 +99,7 @@ export function loadScripts(client: Redis): void {
  * (the reply comes from `exec`). `serverDeadline` is epoch ms on the Redis server's clock
  * (RedisContext.serverDeadline), 0 for a call that may run however late.
  */
-export function sendScript(target: Redis, name: ScriptName, keys: string[], args: Array<string | number>, serverDeadline: number): Promise<unknown>;
+export function sendScript(target: Redis | Cluster, name: ScriptName, keys: string[], args: Array<string | number>, serverDeadline: number): Promise<unknown>;
 export function sendScript(
 	target: ChainableCommander,
 	name: ScriptName,
@@ -149,7 +149,7 @@ function pipelinedScript(name: ScriptName): PipelinedScript {
 /**
  * One pipelined script call, sent as ioredis' own script commands are: EVAL with the source the
  * first time on a connection, EVALSHA after. Unlike those it needs no wrapper closure per call
- * (a batch queues one call per contact, and that wrapper cost as much as the rest of the call).
+ * (a batch can queue one call per contact, and that wrapper cost as much as the rest of the call).
  */
 class ScriptCall extends Command {
 	constructor(

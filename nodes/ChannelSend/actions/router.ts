@@ -38,6 +38,7 @@ import * as resendEmail from './resendEmail.operation';
 import * as slack from './slack.operation';
 import * as solapiSms from './solapiSms.operation';
 import * as twilioSms from './twilioSms.operation';
+import { decideGlobalHoldout } from './globalHoldout';
 import { text, type ChannelOperation, type ItemContext, type SendOptions } from './shared';
 import * as webhook from './webhook.operation';
 
@@ -200,11 +201,16 @@ async function sendAll(
 	// before-send checks against each contact's consent and unsubscribes
 	let states: Map<string, ContactState | undefined>;
 	let now: number;
+	const holdout = Number((ctx.getNodeParameter('options', 0, {}) as SendOptions).globalHoldoutPercent ?? 0);
+	if (!(holdout >= 0 && holdout <= 50)) {
+		throw new NodeOperationError(ctx.getNode(), `Parameter "Global Holdout (%)": ${holdout} is not a percentage from 0 to 50`, { description: 'Set Options → Global Holdout (%) to e.g. 5, or 0 for none.' });
+	}
 	try {
 		const ids = [...new Set(pending.map((i) => plans[i]!.contactId))];
 		const found = await store.contacts.get(ids);
 		states = new Map(ids.map((id, j) => [id, found[j]]));
 		now = await store.now();
+		await decideGlobalHoldout(store, pending.filter((i) => plans[i]!.marketing).map((i) => plans[i]!.contactId), holdout, states, now);
 	} catch (error) {
 		for (const i of pending) batch.fail(i, storeError(ctx, error, i));
 		return;

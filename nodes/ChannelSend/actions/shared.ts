@@ -9,6 +9,7 @@ export interface SendOptions extends IDataObject {
 	timezone?: string;
 	countTowardCaps?: boolean;
 	from?: string;
+	globalHoldoutPercent?: number;
 	koreanRules?: 'auto' | 'always' | 'never';
 	maxRetryDelaySeconds?: number;
 	optOutLine?: string;

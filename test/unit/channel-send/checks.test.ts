@@ -75,6 +75,14 @@ describe('consent and unsubscribes', () => {
 		expect(checkBeforeSend(base({ state: state({ sms: true, marketing: false }) }))?.reason).toBe('no_consent');
 	});
 
+	it('the global holdout stops marketing before any other check, never transactional', () => {
+		const held = { ...state({ sms: true }), globalHoldout: { held: true, percent: 5, at: 1 } };
+		expect(checkBeforeSend(base({ state: held }))).toMatchObject({ reason: 'global_holdout', retryAt: null });
+		expect(checkBeforeSend(base({ state: { ...held, consent: {} } }))?.reason).toBe('global_holdout');
+		expect(checkBeforeSend(base({ messageType: 'transactional', state: held }))).toBeUndefined();
+		expect(checkBeforeSend(base({ state: { ...held, globalHoldout: { held: false, percent: 5, at: 1 } } }))).toBeUndefined();
+	});
+
 	it('an unsubscribe from the channel stops marketing; from all stops transactional too unless overridden', () => {
 		expect(checkBeforeSend(base({ state: state({ sms: true }, ['sms']) }))).toMatchObject({ reason: 'unsubscribed', retryAt: null });
 		expect(checkBeforeSend(base({ messageType: 'transactional', state: state({}, ['sms']) }))).toBeUndefined();

@@ -17,6 +17,8 @@ import { ChannelSendSolapiApi } from '../../../credentials/ChannelSendSolapiApi.
 import { ChannelSendTwilioApi } from '../../../credentials/ChannelSendTwilioApi.credentials';
 import { JourneyEventSigningApi } from '../../../credentials/JourneyEventSigningApi.credentials';
 import { JourneyStoreRedisApi } from '../../../credentials/JourneyStoreRedisApi.credentials';
+import { JourneyReportBasicAuthApi } from '../../../credentials/JourneyReportBasicAuthApi.credentials';
+import { JourneyReportHeaderAuthApi } from '../../../credentials/JourneyReportHeaderAuthApi.credentials';
 import { ChannelSend } from '../../../nodes/ChannelSend/ChannelSend.node';
 import { FrequencyCap } from '../../../nodes/FrequencyCap/FrequencyCap.node';
 import { JourneyEntry } from '../../../nodes/JourneyEntry/JourneyEntry.node';
@@ -25,6 +27,9 @@ import { JourneyEventTrigger } from '../../../nodes/JourneyEventTrigger/JourneyE
 import { LeadScore } from '../../../nodes/LeadScore/LeadScore.node';
 import { SegmentFilter } from '../../../nodes/SegmentFilter/SegmentFilter.node';
 import { WaitUntilEvent } from '../../../nodes/WaitUntilEvent/WaitUntilEvent.node';
+import { JourneySplit } from '../../../nodes/JourneySplit/JourneySplit.node';
+import { JourneyReport } from '../../../nodes/JourneyReport/JourneyReport.node';
+import { JourneyReportPage } from '../../../nodes/JourneyReportPage/JourneyReportPage.node';
 
 const root = path.resolve(__dirname, '../../..');
 const source = (file: string) => path.join(root, file.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
@@ -32,12 +37,12 @@ const source = (file: string) => path.join(root, file.replace(/^dist\//, '').rep
 // every node and credential package.json declares (checked below, so a new one is not forgotten)
 // (a versioned node as n8n shows a new one: its current version)
 const segmentFilter = new SegmentFilter();
-const nodeClasses: INodeType[] = [segmentFilter.nodeVersions[segmentFilter.currentVersion], new FrequencyCap(), new WaitUntilEvent(), new JourneyEvent(), new JourneyEventTrigger(), new JourneyEntry(), new LeadScore(), new ChannelSend()];
+const nodeClasses: INodeType[] = [segmentFilter.nodeVersions[segmentFilter.currentVersion], new FrequencyCap(), new WaitUntilEvent(), new JourneyEvent(), new JourneyEventTrigger(), new JourneyEntry(), new LeadScore(), new ChannelSend(), new JourneySplit(), new JourneyReport(), new JourneyReportPage()];
 const nodes = nodeClasses.map((instance) => ({
 	instance,
 	file: pkg.n8n.nodes.find((f) => f.endsWith(`/${instance.description.name[0].toUpperCase()}${instance.description.name.slice(1)}.node.js`)) ?? '',
 }));
-const credentials = [new JourneyStoreRedisApi(), new JourneyEventSigningApi(), new ChannelSendFcmApi(), new ChannelSendResendApi(), new ChannelSendSlackApi(), new ChannelSendSmtpApi(), new ChannelSendSolapiApi(), new ChannelSendTwilioApi()].map((instance) => ({ instance }));
+const credentials = [new JourneyStoreRedisApi(), new JourneyEventSigningApi(), new ChannelSendFcmApi(), new ChannelSendResendApi(), new ChannelSendSlackApi(), new ChannelSendSmtpApi(), new ChannelSendSolapiApi(), new ChannelSendTwilioApi(), new JourneyReportBasicAuthApi(), new JourneyReportHeaderAuthApi()].map((instance) => ({ instance }));
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 
 /** GitHub's anchor for a heading. */
