@@ -223,6 +223,15 @@ async function journeysEnded(workflowId: string, count: number): Promise<Executi
 	}
 }
 
+/** Waits until no execution of the workflow is running (a schedule run and its per-contact calls take a second or two). */
+async function betweenRuns(workflowId: string): Promise<void> {
+	const deadline = Date.now() + JOURNEY_TIMEOUT;
+	while ((await api().listExecutions({ workflowId, status: 'running' })).length > 0) {
+		if (Date.now() > deadline) throw new Error(`workflow ${workflowId} never stopped running`);
+		await sleep(200);
+	}
+}
+
 /** Waits until the contact's journey has entered and parks in a wait (so an event from now on counts for it). */
 async function parked(workflowId: string, contactId: string): Promise<void> {
 	const deadline = Date.now() + JOURNEY_TIMEOUT;
@@ -415,6 +424,9 @@ async function winBackJourney(v: Variant) {
 		};
 		await Promise.all([comesBack(b), until('the incentive for A', () => inbox(a.email).length > 1)]);
 	} finally {
+		// a schedule run caught by the deactivation fails its per-contact calls ("Workflow is not
+		// active"): stop between two runs
+		await betweenRuns(wf.id);
 		await api().deactivateWorkflow(wf.id);
 	}
 	const executions = await journeysEnded(wf.id, 5);
