@@ -142,7 +142,7 @@ n8n ${N8N_VERSION} with ${installed?.name}@${installed?.version} is ready (${sec
   Login      ${owner.email}  /  ${owner.password}
   Nodes      ${declared.filter((t) => loaded.has(t)).join(', ') || 'none loaded'}
   Store      ${storeLine}
-  Templates  ${files.length === 0 ? 'none in workflows-templates/' : `${created.length} imported${kept.length ? `, ${kept.length} already there (delete one in the editor to re-import it)` : ''}`}${imported.map((w) => `\n             - ${w.name}${w.created ? '' : ' (kept)'}`).join('')}
+  Templates  ${files.length === 0 ? 'none in workflows-templates/' : `${created.length} imported${kept.length ? `, ${kept.length} already there (delete one in the editor to re-import it)` : ''}`}${imported.map((w) => `\n             - ${w.name}${w.created ? '' : ' (kept)'}  ${n8n.url}/workflow/${w.id}`).join('')}
   API key    in ${path.join(userFolder, 'journeys-harness.json')} (header X-N8N-API-KEY, ${n8n.url}/api/v1)
   n8n log    ${n8n.logFile}
 
