@@ -101,8 +101,8 @@ function drawContacts(): Contact[] {
 			role: ROLES[group][k % ROLES[group].length],
 			cartId: `cart-${id}`,
 			email: `${id}@example.com`,
-			// every third contact has no app: the nudge goes by SMS
-			pushToken: k % 3 === 1 ? undefined : `fcm-${id}`,
+			// every fourth contact has no app: the nudge goes by SMS
+			pushToken: k % 4 === 3 ? undefined : `fcm-${id}`,
 			phone: `+8210${digits}`,
 			sms: `010${digits}`,
 			purchases: [],
