@@ -26,12 +26,13 @@ import { api, importWorkflow, n8nContext, outputTakenBy, postToWebhook, printN8n
 import { expectPageShows, reportOutputWorkflow, reportPageWorkflow, saveScreenshot, withReportPage } from './report-page';
 import {
 	createCredential,
+	etcZone,
 	exits,
 	inbox,
 	JOURNEY_TIMEOUT,
 	journeysEnded,
 	messages,
-	noonZone,
+	middayAhead,
 	postEvent,
 	RUN,
 	seed,
@@ -221,7 +222,7 @@ function watchJourneys(workflowId: string) {
 
 describe('the cart template with a split and a holdout, and its report', () => {
 	it('holdout gets nothing, A and B their content; the report and its page equal the hand count', async () => {
-		const timezone = noonZone();
+		const timezone = etcZone(middayAhead());
 		const template = templateFor('cart-abandonment.json', run, {
 			journeyName: journey,
 			firstDelay: 30,

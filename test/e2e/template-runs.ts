@@ -221,12 +221,29 @@ export async function journeysEnded(workflowId: string, count: number): Promise<
 	}
 }
 
-/** contact (and entry key) → the Exit Journey node its journey ended in, from the executions that entered. */
+/** Waits until the contact's journey has entered and parks in a wait (so an event from now on counts for it). */
+export async function parked(workflowId: string, contactId: string): Promise<void> {
+	const deadline = Date.now() + JOURNEY_TIMEOUT;
+	for (;;) {
+		const waiting: Execution[] = await api().listExecutions({ workflowId, status: 'waiting', includeData: true });
+		if (waiting.some((e) => e.data?.resultData.runData['Journey Entry']?.[0]?.data?.main?.[0]?.[0]?.json.contactId === contactId)) return;
+		if (Date.now() > deadline) throw new Error(`the journey of ${contactId} never waited`);
+		await sleep(500);
+	}
+}
+
+/** contact (and entry key) → the Exit Journey node its journey ended in, from the executions that entered (or why one did not). */
 export function exits(executions: Execution[]): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const e of executions) {
-		const entered = e.data?.resultData.runData['Journey Entry']?.[0]?.data?.main?.[0]?.[0]?.json;
-		if (!entered) continue;
+		const runData = e.data?.resultData.runData ?? {};
+		const entered = runData['Journey Entry']?.[0]?.data?.main?.[0]?.[0]?.json;
+		const started = runData['Journey Event Trigger']?.[0]?.data?.main?.[0]?.[0]?.json;
+		if (!entered) {
+			// an event that starts no journey (a purchase, a visit) or a repeated daily run: not listed, unless it failed
+			if (e.status !== 'success') out[`execution ${e.id} (${started?.name} of ${started?.contactId})`] = `${e.status}: ${e.data?.resultData.error?.message}`;
+			continue;
+		}
 		const key = entered.journey?.key ? `${entered.contactId}/${entered.journey.key}` : String(entered.contactId);
 		out[key] = String(e.data?.resultData.lastNodeExecuted);
 		if (e.status !== 'success') out[key] += ` (${e.status}: ${e.data?.resultData.error?.message})`;
@@ -234,8 +251,16 @@ export function exits(executions: Execution[]): Record<string, string> {
 	return out;
 }
 
-/** Etc/GMT zone whose local time is about noon now. */
-export function noonZone(): string {
-	const ahead = 12 - new Date().getUTCHours();
-	return ahead === 0 ? 'Etc/GMT' : ahead > 0 ? `Etc/GMT-${ahead}` : `Etc/GMT+${-ahead}`;
+export const etcZone = (ahead: number) => (ahead === 0 ? 'Etc/GMT' : ahead > 0 ? `Etc/GMT-${ahead}` : `Etc/GMT+${-ahead}`);
+
+/** Hours ahead of UTC of a zone where it is about midday now (Etc/GMT+12 … Etc/GMT-14). */
+export function middayAhead(): number {
+	const hour = new Date().getUTCHours();
+	for (const local of [12, 13, 11, 14, 10]) {
+		for (const k of [0, 24, -24]) {
+			const ahead = local - hour + k;
+			if (ahead >= -12 && ahead <= 14) return ahead;
+		}
+	}
+	throw new Error(`no midday zone at ${hour}:00 UTC`);
 }
