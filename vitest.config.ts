@@ -43,6 +43,21 @@ export default defineConfig({
 					poolOptions: { forks: { singleFork: true } },
 				},
 			},
+			{
+				extends: true,
+				test: {
+					// n8n's queue mode: a main + 2 workers on a PostgreSQL database of the run's own, the
+					// Bull queue on Redis under a prefix of its own, so it runs beside the e2e tier
+					name: 'e2e-queue',
+					// and the cart-abandonment template, unchanged, through the e2e tier's template test
+					include: ['test/e2e-queue/**/*.test.ts', 'test/e2e/templates.test.ts'],
+					globalSetup: ['test/setup/redis.ts', 'test/setup/build-package.ts', 'test/e2e-queue/setup/queue.ts'],
+					testTimeout: 600_000,
+					hookTimeout: 900_000,
+					pool: 'forks',
+					poolOptions: { forks: { singleFork: true } },
+				},
+			},
 		],
 	},
 });

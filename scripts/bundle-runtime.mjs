@@ -29,3 +29,18 @@ await build({
 	legalComments: 'linked',
 	logLevel: 'warning',
 });
+
+// The command line (`npx n8n-nodes-journeys clone …`, package.json#bin) and its exported
+// function: plain Node, outside n8n, with the n8n API client of scripts/n8n bundled in.
+for (const name of ['main', 'clone']) {
+	await build({
+		entryPoints: [path.join(root, `cli/${name}.ts`)],
+		outfile: path.join(dist, `cli/${name}.js`),
+		bundle: true,
+		platform: 'node',
+		format: 'cjs',
+		target: 'node20',
+		banner: name === 'main' ? { js: '#!/usr/bin/env node' } : undefined,
+		logLevel: 'warning',
+	});
+}

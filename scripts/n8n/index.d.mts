@@ -19,6 +19,8 @@ export declare const QUIET_ENV: Readonly<Record<string, string>>;
 
 export declare function cacheDir(): string;
 export declare function sleep(ms: number): Promise<void>;
+/** Runs `fn` over `items` with at most `concurrency` calls in flight; results in order. */
+export declare function inParallel<T, R>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]>;
 export declare function readLogTail(file: string, lines?: number): string;
 
 // install
@@ -48,7 +50,9 @@ export declare function assertPortFree(port: number, what: string, fix: string, 
 export declare function readUserFolderState(userFolder: string): Record<string, any>;
 export declare function writeUserFolderState(userFolder: string, state: Record<string, any>): void;
 export interface N8nHandle {
+	/** a worker: the main's URL */
 	url: string;
+	command: 'start' | 'worker';
 	port: number;
 	runnerBrokerPort: number;
 	userFolder: string;
@@ -61,6 +65,9 @@ export interface N8nHandle {
 }
 export interface StartOptions {
 	userFolder: string;
+	/** 'worker': `n8n worker --concurrency=<concurrency>` (queue mode) */
+	command?: 'start' | 'worker';
+	concurrency?: number;
 	port?: number;
 	runnerBrokerPort?: number;
 	env?: Env;
@@ -231,3 +238,49 @@ export declare function launchN8n(options: {
 	portHint?: string;
 	log?: Log;
 }): Promise<Launched>;
+
+// queue mode
+export interface QueueServices {
+	redis: { host: string; port: number; db: number; username: string; password: string };
+	postgres: { host: string; port: number; user: string; password: string };
+}
+export declare function queueServicesFromEnv(env?: Record<string, string | undefined>): QueueServices;
+export declare function assertRedis(redis: QueueServices['redis']): Promise<void>;
+export declare function ensureDatabase(
+	postgres: QueueServices['postgres'],
+	database: string,
+	n8n: { bin: string },
+	options?: { fresh?: boolean },
+): Promise<boolean>;
+export declare function dropDatabase(postgres: QueueServices['postgres'], database: string, n8n: { bin: string }): Promise<void>;
+export declare function deleteQueueKeys(redis: QueueServices['redis'], prefix: string, n8n: { bin: string }): Promise<void>;
+export declare function queueEnv(options: { services: QueueServices; database: string; prefix: string; encryptionKey: string }): Record<string, string>;
+export interface QueueLaunched extends Launched {
+	workers: N8nHandle[];
+	/** what a worker runs with: start another (or restart one) with startN8n({ command: 'worker', env: workerEnv }) */
+	workerEnv: Record<string, string | undefined>;
+	database: string;
+	prefix: string;
+	services: QueueServices;
+	/** workers, then the main */
+	stop(): Promise<void>;
+	/** what runs where, for a person */
+	describe(): string;
+}
+export declare function launchQueueN8n(options: {
+	userFolder: string;
+	tarball: string;
+	workers?: number;
+	concurrency?: number;
+	database: string;
+	freshDatabase?: boolean;
+	prefix: string;
+	services?: QueueServices;
+	port?: number;
+	runnerBrokerPort?: number;
+	env?: Env;
+	workerEnv?: Env;
+	owner?: { email?: string; password?: string };
+	portHint?: string;
+	log?: Log;
+}): Promise<QueueLaunched>;

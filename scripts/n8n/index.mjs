@@ -7,7 +7,8 @@ import { readUserFolderState, startN8n, writeUserFolderState } from './process.m
 export * from './api.mjs';
 export * from './install.mjs';
 export * from './process.mjs';
-export { SetupError, cacheDir, readLogTail, sleep } from './util.mjs';
+export * from './queue.mjs';
+export { SetupError, cacheDir, inParallel, readLogTail, sleep } from './util.mjs';
 
 /**
  * Everything between "nothing" and "an n8n with this package, an owner and an API key":

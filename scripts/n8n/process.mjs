@@ -153,7 +153,8 @@ function installExitHook() {
 
 /**
  * @typedef {object} N8nHandle
- * @property {string} url             e.g. http://127.0.0.1:5678
+ * @property {string} url             e.g. http://127.0.0.1:5678 (a worker: the main's URL it reports to)
+ * @property {'start' | 'worker'} command
  * @property {number} port
  * @property {number} runnerBrokerPort
  * @property {string} userFolder
@@ -167,8 +168,13 @@ function installExitHook() {
 /**
  * Starts `n8n start` with Node 24 on 127.0.0.1 and resolves once `/healthz` answers and the log
  * says "Editor is now accessible via". Rejects with the log tail if n8n exits or takes too long.
+ * `command: 'worker'` starts `n8n worker --concurrency=<n>` instead (queue mode, see queue.mjs):
+ * it serves no HTTP, so it is ready when its log says "n8n worker is now ready"; pass the main's
+ * URL as N8N_WEBHOOK_URL in `env` so resume URLs a worker writes point at the main.
  * @param {{
  *   userFolder: string,
+ *   command?: 'start' | 'worker',
+ *   concurrency?: number,
  *   port?: number,
  *   runnerBrokerPort?: number,
  *   env?: Record<string, string | undefined>,
@@ -181,12 +187,13 @@ function installExitHook() {
  * @returns {Promise<N8nHandle>}
  */
 export async function startN8n(options) {
-	const { userFolder, timeoutMs = 240_000 } = options;
+	const { userFolder, timeoutMs = 240_000, command = 'start' } = options;
+	const isWorker = command === 'worker';
 	const host = '127.0.0.1';
 	ensureWritableDir(userFolder, 'The n8n user folder', 'Fix its permissions, or use another folder.');
 	const n8n = options.n8n ?? (await ensureN8n(undefined, { log: options.log }));
 	const port = options.port ?? (await freePort());
-	await assertPortFree(port, "n8n's port", options.portHint ?? 'Stop that process or choose another port.');
+	if (!isWorker) await assertPortFree(port, "n8n's port", options.portHint ?? 'Stop that process or choose another port.');
 	const runnerBrokerPort = options.runnerBrokerPort ?? (await freePort());
 	await assertPortFree(
 		runnerBrokerPort,
@@ -232,8 +239,9 @@ export async function startN8n(options) {
 	}
 
 	const fd = openSync(logFile, 'a');
-	writeFileSync(fd, `\n===== n8n ${n8n.version} starting ${new Date().toISOString()} on ${url} (broker ${runnerBrokerPort}) =====\n`);
-	const child = spawn(n8n.nodeBin, [n8n.bin, 'start'], {
+	writeFileSync(fd, `\n===== n8n ${n8n.version} ${command} starting ${new Date().toISOString()} on ${url} (broker ${runnerBrokerPort}) =====\n`);
+	const args = isWorker ? ['worker', `--concurrency=${options.concurrency ?? 10}`] : ['start'];
+	const child = spawn(n8n.nodeBin, [n8n.bin, ...args], {
 		cwd: userFolder,
 		env,
 		detached: true, // own process group: Ctrl-C reaches us, and stop() can end n8n and its runner
@@ -289,7 +297,7 @@ export async function startN8n(options) {
 		}
 	};
 
-	const handle = { url, port, runnerBrokerPort, userFolder, logFile, pid, exited, stop, logTail };
+	const handle = { url: isWorker ? String(env.N8N_WEBHOOK_URL ?? url).replace(/\/$/, '') : url, command, port, runnerBrokerPort, userFolder, logFile, pid, exited, stop, logTail };
 	const deadline = Date.now() + timeoutMs;
 	const sinceStart = () => {
 		const size = statSync(logFile).size;
@@ -316,7 +324,8 @@ export async function startN8n(options) {
 				`n8n was not ready after ${Math.round(timeoutMs / 1000)} s. Last lines of ${logFile}:\n${tailSinceStart()}`,
 			);
 		}
-		if (sinceStart().includes('Editor is now accessible via')) {
+		if (isWorker && sinceStart().includes('n8n worker is now ready')) return handle;
+		if (!isWorker && sinceStart().includes('Editor is now accessible via')) {
 			try {
 				const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
 				if (res.ok) return handle;

@@ -175,3 +175,25 @@ export function isAlive(pid) {
 		return /** @type {any} */ (error).code === 'EPERM';
 	}
 }
+
+/**
+ * Runs `fn` over `items` with at most `concurrency` calls in flight; results in order.
+ * @template T, R
+ * @param {T[]} items
+ * @param {number} concurrency
+ * @param {(item: T, index: number) => Promise<R>} fn
+ * @returns {Promise<R[]>}
+ */
+export async function inParallel(items, concurrency, fn) {
+	/** @type {R[]} */
+	const results = new Array(items.length);
+	let next = 0;
+	const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+		while (next < items.length) {
+			const i = next++;
+			results[i] = await fn(items[i], i);
+		}
+	});
+	await Promise.all(lanes);
+	return results;
+}

@@ -17,6 +17,12 @@ declare module 'vitest' {
 const root = path.resolve(__dirname, '../..');
 
 export default function setup(project: TestProject) {
+	// the e2e and e2e-queue projects both list this setup: build once per run
+	const built = process.env.JOURNEYS_PACKED_THIS_RUN;
+	if (built && existsSync(built)) {
+		project.provide('packageTarball', built);
+		return;
+	}
 	const outDir = path.join(root, 'test-artifacts', 'pack');
 	mkdirSync(outDir, { recursive: true });
 	const existing = readdirSync(outDir).find((f) => f.endsWith('.tgz'));
@@ -27,6 +33,7 @@ export default function setup(project: TestProject) {
 	}
 	const tarball = readdirSync(outDir).find((f) => f.endsWith('.tgz'));
 	if (!tarball) throw new Error(`npm pack wrote no tarball into ${outDir}`);
+	process.env.JOURNEYS_PACKED_THIS_RUN = path.join(outDir, tarball);
 	project.provide('packageTarball', path.join(outDir, tarball));
 }
 

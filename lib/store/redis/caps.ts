@@ -17,32 +17,54 @@ import { withDeadline } from './connection';
 import { sendScript } from './scripts';
 import { tagSlot } from './slots';
 
-/** Requests per script call: big enough to amortise the call, small enough to keep each script short. */
+/**
+ * Requests per script call: big enough to amortise the call (on one server a call carries that
+ * many contacts), small enough that each script, which blocks Redis while it runs, stays short.
+ */
 export const CAP_CALL_SIZE = 256;
-/** Script calls per pipeline: one socket write each, sent while the next ones are encoded. */
-const CALLS_PER_WRITE = 256;
+/**
+ * Requests per pipeline (one socket write each, sent while the next ones are encoded, so Redis
+ * runs them meanwhile): one full call on one server, many one-contact calls on Cluster.
+ */
+const REQUESTS_PER_WRITE = CAP_CALL_SIZE;
 
-/** What a batch needs of one contact: its send log key, digest secret and Redis Cluster slot. */
+/** What a batch needs of one contact: its send log key, digest secret and Redis Cluster slot (0 on one server). */
 interface CapContact {
 	key: string;
 	secret: string;
 	slot: number;
 }
 
+export interface RedisCapStoreOptions {
+	/**
+	 * Keep every script call in one hash slot, as Redis Cluster requires (default: when the
+	 * client is a Cluster client). On one server a call carries contacts of any slot.
+	 */
+	oneSlotPerCall?: boolean;
+}
+
 /**
  * Caps on Redis: a batch of requests becomes cap-apply calls (cap-apply-n.lua) written back to
  * back in pipelines without waiting for replies — one round trip for the batch. A call carries
- * up to CAP_CALL_SIZE requests of one Redis Cluster slot (so it runs on a cluster too); requests
- * of one contact stay in order and in one call, so later ones see earlier ones. Requests of one
- * shape (same rules, channel, campaign, tags, zone) are compiled once per batch and their tables
- * sent once per call.
+ * up to CAP_CALL_SIZE requests of many contacts: on one server, the batch's contacts in order;
+ * on Redis Cluster, of one slot (Cluster refuses a call whose keys span slots). Requests of one
+ * contact stay in order and in one call, so later ones see earlier ones. Requests of one shape
+ * (same rules, channel, campaign, tags, zone) are compiled once per batch and their tables sent
+ * once per call.
  */
 export class RedisCapStore implements CapStore {
 	private readonly dimCache = new Map<string, string>();
 	/** calendar bounds per zone, kept across batches (see BatchCompiler) */
 	private readonly zoneCache = new Map<string, number[]>();
+	private readonly oneSlotPerCall: boolean;
 
-	constructor(private readonly ctx: RedisContext) {}
+	constructor(
+		private readonly ctx: RedisContext,
+		options: RedisCapStoreOptions = {},
+	) {
+		// ioredis' Cluster client says so; a plain client talks to one server
+		this.oneSlotPerCall = options.oneSlotPerCall ?? (ctx.client as { isCluster?: boolean }).isCluster === true;
+	}
 
 	async apply(requests: CapRequest[], options: CapApplyOptions = {}): Promise<CapDecision[]> {
 		if (requests.length === 0) return [];
@@ -68,12 +90,15 @@ export class RedisCapStore implements CapStore {
 		// round trip for the batch), so Redis runs calls while the next ones are being encoded
 		const replies: Array<Promise<unknown[]>> = [];
 		let pipeline = this.ctx.client.pipeline();
+		let queued = 0;
 		for (let c = 0; c < calls.length; c++) {
 			const [keys, args] = encodeCall(calls[c], compiled, requests, contacts, header, around, this);
 			sendScript(pipeline, 'capApply', keys, args, serverDeadline);
-			if ((c + 1) % CALLS_PER_WRITE === 0 || c === calls.length - 1) {
+			queued += calls[c].length;
+			if (queued >= REQUESTS_PER_WRITE || c === calls.length - 1) {
 				replies.push(this.ctx.exec(pipeline, deadline));
 				pipeline = this.ctx.client.pipeline();
+				queued = 0;
 			}
 		}
 		const results = (await withDeadline(Promise.all(replies), deadline, this.ctx.where)).flat();
@@ -115,7 +140,7 @@ export class RedisCapStore implements CapStore {
 		for (const { contactId } of requests) {
 			if (contacts.has(contactId)) continue;
 			const { tag, secret } = this.ctx.keys.contactHash(contactId);
-			contacts.set(contactId, { key: this.ctx.keys.keyForTag(tag, 'capLog'), secret, slot: tagSlot(tag) });
+			contacts.set(contactId, { key: this.ctx.keys.keyForTag(tag, 'capLog'), secret, slot: this.oneSlotPerCall ? tagSlot(tag) : 0 });
 		}
 		return contacts;
 	}
@@ -131,7 +156,7 @@ export class RedisCapStore implements CapStore {
 /**
  * Splits request indexes into script calls of at most `size` requests of one slot (Redis
  * Cluster refuses a call whose keys are in different slots; every key of a contact is in its
- * tag's slot), never splitting one contact's requests: they stay together and in order, so
+ * tag's slot; on one server every contact is given slot 0), never splitting one contact's requests: they stay together and in order, so
  * later ones see earlier ones (and encodeCall finds a contact's requests next to each other).
  */
 export function groupCalls(contactOf: string[], size: number, slotOf: (contactId: string) => number): number[][] {

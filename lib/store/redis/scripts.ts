@@ -149,7 +149,7 @@ function pipelinedScript(name: ScriptName): PipelinedScript {
 /**
  * One pipelined script call, sent as ioredis' own script commands are: EVAL with the source the
  * first time on a connection, EVALSHA after. Unlike those it needs no wrapper closure per call
- * (a batch queues one call per contact, and that wrapper cost as much as the rest of the call).
+ * (a batch can queue one call per contact, and that wrapper cost as much as the rest of the call).
  */
 class ScriptCall extends Command {
 	constructor(

@@ -99,7 +99,8 @@ export interface HttpFixture {
 	close(): Promise<void>;
 }
 
-export async function startHttp(): Promise<HttpFixture> {
+/** `delayMs`: answer each request that long after recording it (a slow provider). */
+export async function startHttp(options: { delayMs?: number } = {}): Promise<HttpFixture> {
 	const requests: HttpRequestSeen[] = [];
 	const delivered = new Map<string, HttpRequestSeen>();
 	const script: Answer[] = [];
@@ -113,8 +114,11 @@ export async function startHttp(): Promise<HttpFixture> {
 			const id = String(req.headers['webhook-id'] ?? '');
 			// a receiver records what it accepted (also when it then fails, like a 500 after the insert)
 			if ((answer.status < 300 || answer.status >= 500) && id && !delivered.has(id)) delivered.set(id, seen);
-			res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.headers ?? {}) });
-			res.end(JSON.stringify(answer.body ?? { id: `rcv-${requests.length}` }));
+			const body = JSON.stringify(answer.body ?? { id: `rcv-${requests.length}` });
+			setTimeout(() => {
+				res.writeHead(answer.status, { 'content-type': 'application/json', ...(answer.headers ?? {}) });
+				res.end(body);
+			}, options.delayMs ?? 0);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

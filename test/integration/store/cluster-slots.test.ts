@@ -3,12 +3,15 @@
  * command the Redis store sends — script calls and plain commands, alone or in pipelines — is
  * recorded here on its way to the (single, real) server, and the slots of its keys are
  * computed as Cluster does. Batches mix many contacts so that multi-contact calls would show.
+ * (Caps are the exception on one server: their calls carry many slots' contacts, see caps.ts;
+ * the Cluster grouping is checked with the option a Cluster client gets.)
  */
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../../lib/store/redis/RedisStore';
 import { keySlot } from '../../../lib/store/redis/slots';
-import type { CapRequest } from '../../../lib/store/caps';
+import type { CapDecision, CapRequest } from '../../../lib/store/caps';
+import { CAP_CALL_SIZE, RedisCapStore } from '../../../lib/store/redis/caps';
 import type { ContactEvent } from '../../../lib/store/types';
 import type { WaitRegistration } from '../../../lib/store/waits';
 import { adminClient, deleteNamespace, requireRedis, storeConfig, uniqueNamespace } from '../helpers/redis';
@@ -53,30 +56,50 @@ async function expectOneSlotPerCommand(work: () => Promise<unknown>, expectedCom
 	return withKeys;
 }
 
+/** Requests for every contact (named `<prefix>-…`), every tenth contact twice: the second is capped by the gap. */
+function capBatch(prefix: string): CapRequest[] {
+	const rules: CapRequest['rules'] = [
+		{ kind: 'limit', id: 'two a day', scope: 'channel', limit: 2, window: { kind: 'calendar', unit: 'day' } },
+		{ kind: 'gap', id: 'gap', scope: 'all', gapMs: 60_000 },
+	];
+	return contacts.flatMap((contact, i) => {
+		const request: CapRequest = { mode: 'reserve', contactId: `${prefix}-${contact}`, channel: 'email', timeZone: 'Europe/Berlin', messageKey: `m-${i}`, rules };
+		return i % 10 === 0 ? [request, { ...request, messageKey: `m-${i}-again` }] : [request];
+	});
+}
+
+function expectCapDecisions(requests: CapRequest[], decisions: CapDecision[]): void {
+	expect(decisions.filter((d) => d.allowed).length).toBe(contacts.length);
+	expect(decisions.filter((d) => d.reason === 'min_gap').length).toBe(contacts.length / 10);
+	// each contact's second request came right after its first, in the same call
+	for (let i = 0; i < requests.length - 1; i++) {
+		if (requests[i + 1].contactId === requests[i].contactId) expect(decisions[i + 1]).toMatchObject({ allowed: false, reason: 'min_gap' });
+	}
+}
+
 describe('every Redis call stays in one Cluster slot', () => {
-	it('caps: a batch of many contacts (some named twice) becomes one-slot script calls, decided as before', async () => {
-		const rules: CapRequest['rules'] = [
-			{ kind: 'limit', id: 'two a day', scope: 'channel', limit: 2, window: { kind: 'calendar', unit: 'day' } },
-			{ kind: 'gap', id: 'gap', scope: 'all', gapMs: 60_000 },
-		];
-		const requests: CapRequest[] = contacts.flatMap((contactId, i) => {
-			const request: CapRequest = { mode: 'reserve', contactId, channel: 'email', timeZone: 'Europe/Berlin', messageKey: `m-${i}`, rules };
-			// every tenth contact twice in the batch: the second is capped by the gap
-			return i % 10 === 0 ? [request, { ...request, messageKey: `m-${i}-again` }] : [request];
-		});
-		let decisions: Awaited<ReturnType<typeof store.caps.apply>> = [];
+	it('caps on Cluster: a batch of many contacts (some named twice) becomes one-slot script calls, decided as before', async () => {
+		// what a Cluster client gets by default (RedisCapStore sees ioredis' isCluster)
+		const clusterCaps = new RedisCapStore(store.ctx, { oneSlotPerCall: true });
+		const requests = capBatch('cluster');
+		let decisions: CapDecision[] = [];
 		const calls = await expectOneSlotPerCommand(async () => {
-			decisions = await store.caps.apply(requests);
+			decisions = await clusterCaps.apply(requests);
 		}, ['evalsha']);
 		// a call per slot: as many calls as distinct slots among the contacts
-		const slots = new Set(contacts.map((c) => keySlot(store.keys.key(c, 'capLog'))));
+		const slots = new Set(requests.map((r) => keySlot(store.keys.key(r.contactId, 'capLog'))));
 		expect(calls.length).toBe(slots.size);
-		expect(decisions.filter((d) => d.allowed).length).toBe(contacts.length);
-		expect(decisions.filter((d) => d.reason === 'min_gap').length).toBe(contacts.length / 10);
-		// each contact's second request came right after its first, in the same call
-		for (let i = 0; i < requests.length - 1; i++) {
-			if (requests[i + 1].contactId === requests[i].contactId) expect(decisions[i + 1]).toMatchObject({ allowed: false, reason: 'min_gap' });
-		}
+		expectCapDecisions(requests, decisions);
+	});
+
+	it('caps on one server: the same batch goes in CAP_CALL_SIZE-request calls of many slots, decided alike', async () => {
+		const requests = capBatch('single');
+		sent.length = 0;
+		const decisions = await store.caps.apply(requests);
+		const calls = sent.filter((c) => c.keys.length > 0);
+		expect(calls.length).toBe(Math.ceil(requests.length / CAP_CALL_SIZE));
+		expect(new Set(calls[0].keys.map((key) => keySlot(key))).size).toBeGreaterThan(1);
+		expectCapDecisions(requests, decisions);
 	});
 
 	it('events: record and list', async () => {

@@ -8,8 +8,9 @@
   dimension is 'a' (all channels) or a keyed hash of a channel (c…), campaign (p…) or tag (t…).
   Rules count the entries of one dimension in a window; a gap rule looks at the newest one.
 
-  KEYS[1..n]  the send logs (<ns>:cap:{<contact hash>}:log) of the contacts in this call, all
-              in one hash slot (the caller groups requests by slot, as Redis Cluster requires).
+  KEYS[1..n]  the send logs (<ns>:cap:{<contact hash>}:log) of the contacts in this call (up to
+              CAP_CALL_SIZE requests' worth): on one server, any contacts; on Redis Cluster, all
+              in one hash slot (the caller groups requests by slot, as Cluster requires).
 
   (before ARGV[1]: the caller's deadline, taken off by the prelude in scripts.ts)
   ARGV[1]  "<clock>,<retention ms>,<max entries>" (one argument for what every call of a
