@@ -299,7 +299,8 @@ describe('the package in the n8n editor', () => {
 		// a date operator swaps in its own fields
 		await behaviour.locator('[data-test-id="parameter-input-operator"]').click();
 		const operators = page.locator('.el-select-dropdown__item:visible, [data-test-id="parameter-input-item"]:visible');
-		expect(await operators.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('Date Is Within the Last')]));
+		// the list opens with an animation: read it once it is there
+		await expect.poll(() => operators.allInnerTexts(), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining('Date Is Within the Last')]));
 		await closePopups(page);
 
 		// the purchases were recorded by an active workflow, into the production store: a marketer

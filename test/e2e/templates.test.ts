@@ -17,6 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sleep } from '../../scripts/n8n/index.mjs';
 import type { CredentialRef, Json } from '../unit/events/workflows';
 import { api, importWorkflow, printN8nLogOnFailure, waitForExecutions } from './helpers';
 import { createCredential, etcZone, exits, inbox, JOURNEY_TIMEOUT, journeysEnded, lines, middayAhead, parked, postEvent, RUN, seed, startSinks, templateFor, until } from './template-runs';
@@ -61,6 +62,15 @@ interface Variant {
 const event = async (variant: Variant, template: string, contactId: string, name: string, properties: Json = {}) => {
 	await postEvent(variant.imported[template].path, contactId, name, properties);
 };
+
+/** Waits until no execution of the workflow is running (a schedule run and its per-contact calls take a second or two). */
+async function betweenRuns(workflowId: string): Promise<void> {
+	const deadline = Date.now() + JOURNEY_TIMEOUT;
+	while ((await api().listExecutions({ workflowId, status: 'running' })).length > 0) {
+		if (Date.now() > deadline) throw new Error(`workflow ${workflowId} never stopped running`);
+		await sleep(200);
+	}
+}
 
 /** What a contact of one run is called and reached at. */
 function contact(variant: Variant, template: string, letter: string, channels: { push?: boolean; phone?: boolean } = {}) {
@@ -210,6 +220,9 @@ async function winBackJourney(v: Variant) {
 		};
 		await Promise.all([comesBack(b), until('the incentive for A', () => inbox(a.email).length > 1)]);
 	} finally {
+		// a schedule run caught by the deactivation fails its per-contact calls ("Workflow is not
+		// active"): stop between two runs
+		await betweenRuns(wf.id);
 		await api().deactivateWorkflow(wf.id);
 	}
 	const executions = await journeysEnded(wf.id, 5);
