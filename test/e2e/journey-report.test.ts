@@ -9,8 +9,6 @@
  * screenshot is saved (test-artifacts/screenshots/journey-report.png; docs/journey-report.png
  * with UPDATE_README_SCREENSHOT=1 or when it is missing).
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,17 +22,16 @@ import {
 	purchase,
 	send,
 	SIGNING_SECRET,
-	webhookNode,
 	workflow,
 	type CredentialRef,
 	type Json,
 } from '../unit/events/workflows';
-import { api, importWorkflow, launchBrowser, n8nContext, outputItems, outputTakenBy, postToWebhook, printN8nLogOnFailure, waitForExecutions } from './helpers';
+import { api, importWorkflow, n8nContext, outputItems, outputTakenBy, postToWebhook, printN8nLogOnFailure, waitForExecutions } from './helpers';
+import { expectPageShows, reportOutputWorkflow, reportPageWorkflow, saveScreenshot, withReportPage } from './report-page';
 
 printN8nLogOnFailure();
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const root = path.resolve(__dirname, '../..');
 const tag = randomUUID().slice(0, 8);
 const namespace = `e2e-report-${tag}`;
 const journey = `cart-experiment-${tag}`;
@@ -139,53 +136,14 @@ function journeyWorkflow(): Json {
 	]);
 }
 
-function reportWorkflow(): Json {
-	return workflow(
-		`e2e report output ${tag}`,
-		[
-			webhookNode('Run Report', `report-output-${tag}`),
-			{
-				id: randomUUID(),
-				name: 'Journey Report',
-				type: `${PKG}.journeyReport`,
-				typeVersion: 1,
-				position: [220, 0],
-				parameters: { journeys: journey, range: 'lastDays', lastDays: 2, ...storeOf() },
-				credentials: storeCredential(),
-			},
-		],
-		[['Run Report', 0, 'Journey Report']],
-	);
-}
-
-function pageWorkflow(): Json {
-	return workflow(
-		`e2e report page ${tag}`,
-		[
-			{
-				id: randomUUID(),
-				name: 'Journey Report Page',
-				type: `${PKG}.journeyReportPage`,
-				typeVersion: 1,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { path: `report-page-${tag}`, authentication: 'basicAuth', journeys: '', range: 'lastDays', lastDays: 2, ...storeOf() },
-				credentials: { ...storeCredential(), journeyReportBasicAuthApi: { id: reportAuth.id, name: reportAuth.name } },
-			},
-			noOpNode('Unused'),
-		],
-		[['Journey Report Page', 0, 'Unused']],
-	);
-}
-
 describe('experiments and the journey report in n8n', () => {
 	it('splits contacts stickily, counts them, and the report page shows the Output mode\'s numbers', async () => {
 		const journeyFlow = await importWorkflow(journeyWorkflow());
 		const events = await importWorkflow(
 			workflow(`e2e report events ${tag}`, [journeyEventTriggerNode('Purchases', `report-events-${tag}`, signing, store), noOpNode('Received')], [['Purchases', 0, 'Received']]),
 		);
-		const reportFlow = await importWorkflow(reportWorkflow());
-		await importWorkflow(pageWorkflow());
+		const reportFlow = await importWorkflow(reportOutputWorkflow(tag, journey, store));
+		await importWorkflow(reportPageWorkflow(tag, store, reportAuth));
 
 		// one execution per contact
 		for (const contactId of contacts) await send({ url: n8nContext().url, eventsPath: `report-journey-${tag}` }, { contactId, name: 'cart_abandoned', properties: {}, occurredAt: new Date().toISOString() });
@@ -232,46 +190,9 @@ describe('experiments and the journey report in n8n', () => {
 
 		// the page, in Chromium, with Basic auth
 		const pageUrl = `${n8nContext().url}/webhook/report-page-${tag}?journey=${encodeURIComponent(journey)}`;
-		const refused = await fetch(pageUrl);
-		expect(refused.status).toBe(401);
-		expect(refused.headers.get('www-authenticate')).toMatch(/^Basic/);
-		const browser = await launchBrowser();
-		try {
-			const context = await browser.newContext({ httpCredentials: { username: USER, password: PASSWORD }, viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
-			const page = await context.newPage();
-			const requested: string[] = [];
-			page.on('request', (r) => requested.push(r.url()));
-			const answer = await page.goto(pageUrl);
-			expect(answer?.status()).toBe(200);
-			expect(requested.filter((u) => !u.startsWith(pageUrl.split('?')[0]))).toEqual([]);
-			await expect(page.locator(`section[data-journey="${journey}"]`).count()).resolves.toBe(1);
-			for (const v of variantOfOutput) {
-				const c = row('', v).conversion;
-				const tr = page.locator(`section[data-journey="${journey}"] table.experiment tr[data-variant="${v}"]`);
-				const value = async (field: string) => await tr.locator(`td[data-field="${field}"]`).getAttribute('data-value');
-				expect(await value('entries')).toBe(String(c.entries));
-				expect(await value('conversions')).toBe(String(c.conversions));
-				expect(await value('rate')).toBe(String(c.rate));
-				expect(await tr.locator('td[data-field="interval"]').getAttribute('data-low')).toBe(String(c.low));
-				expect(await tr.locator('td[data-field="interval"]').getAttribute('data-high')).toBe(String(c.high));
-				expect(await value('uplift')).toBe(c.uplift === null ? '' : String(c.uplift));
-				expect(await value('probabilityBeatsControl')).toBe(c.probabilityBeatsControl === null ? '' : String(c.probabilityBeatsControl));
-			}
-			for (const r of rows.filter((x) => x.step !== '')) {
-				for (const [outcome, n] of Object.entries(r.counts as Record<string, number>)) {
-					const span = page.locator(`section[data-journey="${journey}"] table.steps tr[data-step="${r.step}"][data-variant="${r.variant}"] span[data-outcome="${outcome}"]`);
-					expect(await span.getAttribute('data-value'), `${r.step} ${r.variant} ${outcome}`).toBe(String(n));
-				}
-			}
-			await expect(page.locator('#method').textContent()).resolves.toContain('Beta-Binomial');
-			const screenshots = path.join(root, 'test-artifacts', 'screenshots');
-			mkdirSync(screenshots, { recursive: true });
-			const shot = path.join(screenshots, 'journey-report.png');
-			await page.screenshot({ path: shot, fullPage: true });
-			const docs = path.join(root, 'docs', 'journey-report.png');
-			if (process.env.UPDATE_README_SCREENSHOT === '1' || !existsSync(docs)) copyFileSync(shot, docs);
-		} finally {
-			await browser.close();
-		}
+		await withReportPage(pageUrl, { username: USER, password: PASSWORD }, async (page) => {
+			await expectPageShows(page, journey, rows);
+			await saveScreenshot(page, 'journey-report.png');
+		});
 	});
 });

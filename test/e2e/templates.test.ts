@@ -15,95 +15,16 @@
  * (a database of its own per store run, dropped afterwards).
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { applyStoreCredential, sleep, type Execution } from '../../scripts/n8n/index.mjs';
-import { startSmtp, type SmtpFixture } from '../integration/channel-send/servers';
-import { SIGNING_SECRET, postDelivery, signedDelivery, workflow, webhookNode, journeyEventNode, type CredentialRef, type Json } from '../unit/events/workflows';
-import { api, importWorkflow, isolated, n8nContext, postToWebhook, printN8nLogOnFailure, waitForExecutions, type Workflow } from './helpers';
+import { sleep } from '../../scripts/n8n/index.mjs';
+import type { CredentialRef, Json } from '../unit/events/workflows';
+import { api, importWorkflow, printN8nLogOnFailure, waitForExecutions } from './helpers';
+import { createCredential, etcZone, exits, inbox, JOURNEY_TIMEOUT, journeysEnded, lines, middayAhead, parked, postEvent, RUN, seed, startSinks, templateFor, until } from './template-runs';
 
 printN8nLogOnFailure(120);
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TEMPLATES = path.resolve(__dirname, '../../workflows-templates');
-const RUN = randomBytes(3).toString('hex');
-/** How long a journey with two waits may take: two of n8n's 60 s wait polls and a loaded machine. */
-const JOURNEY_TIMEOUT = 240_000;
-
-// ---------------------------------------------------------------- message sinks
-
-type Channel = 'email' | 'push' | 'sms';
-interface Message {
-	at: number;
-	channel: Channel;
-	/** email address, FCM token or phone digits */
-	to: string;
-	/** email subject, push title or SMS text */
-	subject: string;
-	body: string;
-	data?: Record<string, string>;
-}
-const messages: Message[] = [];
-
-/** FCM (OAuth token endpoint + messages:send) and SOLAPI (send-many/detail) on one local server. */
-async function startProviders(): Promise<{ url: string; close(): Promise<void> }> {
-	const server = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => {
-			const raw = Buffer.concat(chunks).toString('utf8');
-			const reply = (body: unknown) => {
-				res.writeHead(200, { 'content-type': 'application/json' });
-				res.end(JSON.stringify(body));
-			};
-			if (req.url === '/token') return reply({ access_token: 'ya29.templates-e2e', expires_in: 3600 });
-			if (req.url?.endsWith('/messages:send')) {
-				const m = JSON.parse(raw).message;
-				messages.push({ at: Date.now(), channel: 'push', to: m.token, subject: m.notification.title, body: m.notification.body, data: m.data });
-				return reply({ name: `projects/acme-app/messages/${messages.length}` });
-			}
-			if (req.url === '/messages/v4/send-many/detail') {
-				for (const m of JSON.parse(raw).messages) messages.push({ at: Date.now(), channel: 'sms', to: String(m.to), subject: String(m.text), body: String(m.text) });
-				return reply({ groupInfo: { count: { total: 1 } }, failedMessageList: [], messageList: [{ messageId: `M-${messages.length}`, statusCode: '2000' }] });
-			}
-			res.writeHead(404).end();
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-/** Moves each mail the SMTP server accepts into `messages`, stamped with its arrival. */
-function collectMail(smtp: SmtpFixture): void {
-	const push = smtp.mails.push.bind(smtp.mails);
-	smtp.mails.push = (...mails) => {
-		for (const mail of mails) {
-			const body = mail.raw.split(/\r?\n\r?\n/).slice(1).join('\n\n');
-			messages.push({ at: Date.now(), channel: 'email', to: mail.to[0], subject: mail.headers.subject ?? '', body });
-		}
-		return push(...mails);
-	};
-}
-
-/** One contact's messages, in arrival order, as `channel:subject`. */
-const inbox = (...addresses: string[]) =>
-	messages.filter((m) => addresses.includes(m.to)).sort((a, b) => a.at - b.at);
-const lines = (...addresses: string[]) => inbox(...addresses).map((m) => `${m.channel}:${m.subject}`);
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = JOURNEY_TIMEOUT): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = check();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-		await sleep(500);
-	}
-}
 
 // ---------------------------------------------------------------- PostgreSQL (win-back)
 
@@ -137,91 +58,10 @@ interface Variant {
 	timezone: string;
 }
 
-const CHANNEL_CREDENTIAL: Record<string, string> = { email: 'channelSendSmtpApi', fcmPush: 'channelSendFcmApi', solapiSms: 'channelSendSolapiApi' };
-
-/** The template file with this run's credentials, settings values and its own trigger path. */
-function templateFor(file: string, variant: Variant, settings: Record<string, unknown>): Workflow {
-	const wf = isolated(JSON.parse(readFileSync(path.join(TEMPLATES, file), 'utf8')), `${variant.tag}-${RUN}`);
-	const set = wf.nodes.find((n: Json) => n.name === 'Journey settings');
-	for (const [name, value] of Object.entries(settings)) {
-		const field = set.parameters.assignments.assignments.find((a: Json) => a.name === name);
-		if (!field) throw new Error(`${file}: Journey settings has no field ${name}`);
-		field.value = value;
-	}
-	for (const node of wf.nodes as Json[]) {
-		if (node.type === 'n8n-nodes-journeys.journeyEventTrigger') node.credentials = { journeyEventSigningApi: variant.credentials.signing };
-		if (node.type === 'n8n-nodes-journeys.channelSend') {
-			const type = CHANNEL_CREDENTIAL[node.parameters.channel];
-			node.credentials = { [type]: variant.credentials[type] };
-		}
-		if (node.type === 'n8n-nodes-base.postgres') node.credentials = { postgres: variant.credentials.postgres };
-	}
-	if (variant.store) applyStoreCredential(wf, variant.store);
-	return wf;
-}
-
-/** Consent (email, push, sms and night-time advertising) for some contacts, and earlier sends that fill others' caps. */
-async function seed(variant: Variant, consented: string[], capped: string[], capMax: number): Promise<void> {
-	const storeNode = (node: Json) => (variant.store ? { ...node, parameters: { ...node.parameters, store: 'redis' }, credentials: { journeyStoreRedisApi: variant.store } } : node);
-	const wf = workflow(
-		`templates e2e seed ${variant.tag} ${RUN}`,
-		[
-			webhookNode('Seed', `templates-seed-${variant.tag}-${RUN}`),
-			{ id: randomUUID(), name: 'Contacts', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 0], parameters: { fieldToSplitOut: 'body.consented', options: {} } },
-			{ id: randomUUID(), name: 'Sends', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [200, 200], parameters: { fieldToSplitOut: 'body.sends', options: {} } },
-			journeyEventNode('Consent', {
-				operation: 'consent',
-				contactId: '={{ $json.contactId }}',
-				consentChanges: { changes: ['email', 'push', 'sms', 'night'].map((topic) => ({ topic, granted: true })) },
-			}, variant.store),
-			storeNode({
-				id: randomUUID(),
-				name: 'Earlier sends',
-				type: 'n8n-nodes-journeys.frequencyCap',
-				typeVersion: 1,
-				position: [440, 200],
-				parameters: { operation: 'record', contactId: '={{ $json.contactId }}', channel: 'email', campaign: 'earlier', tags: '', messageKey: '={{ $json.key }}', store: 'memory' },
-			}),
-		],
-		[
-			['Seed', 0, 'Contacts'],
-			['Seed', 0, 'Sends'],
-			['Contacts', 0, 'Consent'],
-			['Sends', 0, 'Earlier sends'],
-		],
-	);
-	const imported = await importWorkflow(wf);
-	const sends = capped.flatMap((contactId) => Array.from({ length: capMax }, (_, n) => ({ contactId, key: `earlier-${contactId}-${n}` })));
-	await postToWebhook(imported.webhookPaths[0], { consented: consented.map((contactId) => ({ contactId })), sends });
-	const [done] = await waitForExecutions(imported.id, 1);
-	if (done.status !== 'success') throw new Error(`seeding failed: ${JSON.stringify(done.data?.resultData.error ?? done.status)}`);
-}
-
 /** Posts one signed event to a template's Journey Event Trigger. */
-async function event(variant: Variant, template: string, contactId: string, name: string, properties: Json = {}): Promise<void> {
-	const payload = { id: `evt_${randomUUID()}`, contactId, name, properties, occurredAt: new Date().toISOString() };
-	for (let attempt = 1; ; attempt++) {
-		const res = await postDelivery(n8nContext().url, variant.imported[template].path, signedDelivery(payload));
-		if (res.status === 200) return;
-		if (res.status === 503 && attempt < 5) {
-			await sleep(500 * attempt);
-			continue;
-		}
-		throw new Error(`${template}: delivering ${name} for ${contactId} answered ${res.status}: ${res.text}`);
-	}
-}
-
-/** Waits until the workflow has at least `count` executions and none is still waiting or running; returns them with data. */
-async function journeysEnded(workflowId: string, count: number): Promise<Execution[]> {
-	const deadline = Date.now() + JOURNEY_TIMEOUT;
-	for (;;) {
-		const all: Execution[] = await api().listExecutions({ workflowId, includeData: true });
-		const open = all.filter((e) => ['new', 'running', 'waiting'].includes(e.status));
-		if (all.length >= count && open.length === 0) return all;
-		if (Date.now() > deadline) throw new Error(`workflow ${workflowId}: ${all.length}/${count} executions, still open: ${open.map((e) => `${e.id}:${e.status}`).join(', ')}`);
-		await sleep(1000);
-	}
-}
+const event = async (variant: Variant, template: string, contactId: string, name: string, properties: Json = {}) => {
+	await postEvent(variant.imported[template].path, contactId, name, properties);
+};
 
 /** Waits until no execution of the workflow is running (a schedule run and its per-contact calls take a second or two). */
 async function betweenRuns(workflowId: string): Promise<void> {
@@ -230,36 +70,6 @@ async function betweenRuns(workflowId: string): Promise<void> {
 		if (Date.now() > deadline) throw new Error(`workflow ${workflowId} never stopped running`);
 		await sleep(200);
 	}
-}
-
-/** Waits until the contact's journey has entered and parks in a wait (so an event from now on counts for it). */
-async function parked(workflowId: string, contactId: string): Promise<void> {
-	const deadline = Date.now() + JOURNEY_TIMEOUT;
-	for (;;) {
-		const waiting: Execution[] = await api().listExecutions({ workflowId, status: 'waiting', includeData: true });
-		if (waiting.some((e) => e.data?.resultData.runData['Journey Entry']?.[0]?.data?.main?.[0]?.[0]?.json.contactId === contactId)) return;
-		if (Date.now() > deadline) throw new Error(`the journey of ${contactId} never waited`);
-		await sleep(500);
-	}
-}
-
-/** contact (and entry key) → the Exit Journey node its journey ended in, from the executions that entered (or why one did not). */
-function exits(executions: Execution[]): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const e of executions) {
-		const runData = e.data?.resultData.runData ?? {};
-		const entered = runData['Journey Entry']?.[0]?.data?.main?.[0]?.[0]?.json;
-		const started = runData['Journey Event Trigger']?.[0]?.data?.main?.[0]?.[0]?.json;
-		if (!entered) {
-			// an event that starts no journey (a purchase, a visit) or a repeated daily run: not listed, unless it failed
-			if (e.status !== 'success') out[`execution ${e.id} (${started?.name} of ${started?.contactId})`] = `${e.status}: ${e.data?.resultData.error?.message}`;
-			continue;
-		}
-		const key = entered.journey?.key ? `${entered.contactId}/${entered.journey.key}` : String(entered.contactId);
-		out[key] = String(e.data?.resultData.lastNodeExecuted);
-		if (e.status !== 'success') out[key] += ` (${e.status}: ${e.data?.resultData.error?.message})`;
-	}
-	return out;
 }
 
 /** What a contact of one run is called and reached at. */
@@ -277,20 +87,6 @@ function contact(variant: Variant, template: string, letter: string, channels: {
 			return { email: this.email, timezone: variant.timezone, ...(this.phone ? { phone: this.phone } : {}), ...(this.pushToken ? { pushToken: this.pushToken } : {}), ...extra };
 		},
 	};
-}
-
-const etcZone = (ahead: number) => (ahead === 0 ? 'Etc/GMT' : ahead > 0 ? `Etc/GMT-${ahead}` : `Etc/GMT+${-ahead}`);
-
-/** Hours ahead of UTC of a zone where it is about midday now (Etc/GMT+12 … Etc/GMT-14). */
-function middayAhead(): number {
-	const hour = new Date().getUTCHours();
-	for (const local of [12, 13, 11, 14, 10]) {
-		for (const k of [0, 24, -24]) {
-			const ahead = local - hour + k;
-			if (ahead >= -12 && ahead <= 14) return ahead;
-		}
-	}
-	throw new Error(`no midday zone at ${hour}:00 UTC`);
 }
 
 // ---------------------------------------------------------------- the journeys
@@ -452,8 +248,7 @@ async function winBackJourney(v: Variant) {
 
 const variants: Variant[] = [];
 const runs = new Map<string, Promise<unknown>>();
-let smtp: SmtpFixture;
-let providers: Awaited<ReturnType<typeof startProviders>>;
+let sinks: Awaited<ReturnType<typeof startSinks>>;
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
 
 const ALL_JOURNEYS: Record<string, (v: Variant) => Promise<void>> = {
@@ -473,34 +268,15 @@ beforeAll(async () => {
 		throw new Error(`Redis is not reachable at ${REDIS_URL} (${error.message}): start Redis: redis-server --daemonize yes --port 6379`);
 	});
 	pgUser = findPgUser();
-	smtp = await startSmtp();
-	collectMail(smtp);
-	providers = await startProviders();
-	const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-	const serviceAccount = JSON.stringify({
-		type: 'service_account',
-		project_id: 'acme-app',
-		client_email: 'push@acme-app.iam.gserviceaccount.com',
-		private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-		token_uri: `${providers.url}/token`,
-	});
-	const create = async (type: string, data: Json) => {
-		const c = await api().createCredential({ name: `templates e2e ${type} ${RUN}`, type, data });
-		return { id: c.id, name: c.name };
-	};
-	const shared = {
-		signing: await create('journeyEventSigningApi', { secret: SIGNING_SECRET, previousSecret: '' }),
-		channelSendSmtpApi: await create('channelSendSmtpApi', { host: '127.0.0.1', port: smtp.port, security: 'none', user: '', password: '', from: 'ACME <hello@acme.example>', allowSelfSigned: false }),
-		channelSendFcmApi: await create('channelSendFcmApi', { serviceAccount, baseUrl: providers.url, grantUrl: '' }),
-		channelSendSolapiApi: await create('channelSendSolapiApi', { apiKey: 'NCSKEY-E2E', apiSecret: 'solapi-e2e-secret', from: '02-1234-5678', baseUrl: providers.url }),
-	};
+	sinks = await startSinks('templates e2e');
+	const shared = sinks.credentials;
 	const ahead = middayAhead();
 
 	for (const tag of STORES) {
 		const database = `journeys_templates_${tag}_${RUN}`;
 		psql('postgres', `CREATE DATABASE ${database}`);
 		psql(database, 'CREATE TABLE contacts (id text PRIMARY KEY, email text, phone text, timezone text, last_seen_at timestamptz)');
-		const postgres = await create('postgres', { host: '127.0.0.1', port: 5432, database, user: pgUser, password: '', ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false });
+		const postgres = await createCredential('templates e2e', 'postgres', { host: '127.0.0.1', port: 5432, database, user: pgUser, password: '', ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false });
 		const namespace = tag === 'redis' ? `e2e-templates-${RUN}` : undefined;
 		const store =
 			tag === 'redis'
@@ -558,8 +334,7 @@ afterAll(async () => {
 		}
 	}
 	redis.disconnect();
-	await smtp?.close();
-	await providers?.close();
+	await sinks?.close();
 });
 
 describe(`journey templates end to end (${QUEUE_MODE ? 'cart abandonment on queue mode' : 'all eight runs side by side'})`, () => {
