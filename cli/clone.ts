@@ -39,6 +39,9 @@ export const NODES_WITH_STORE = [
 	'journeyEntry',
 	'leadScore',
 	'channelSend',
+	'journeySplit',
+	'journeyReport',
+	'journeyReportPage',
 ].map((name) => `${PACKAGE_NAME}.${name}`);
 
 /** n8n keeps tag names to 24 characters; "client:" takes 7. */
