@@ -4,6 +4,7 @@
  * side that runs the node's own `execute` on a Journey Store credential.
  */
 import type { INodeExecutionData } from 'n8n-workflow';
+import { createRedisClient, type RedisStoreConfig } from '../lib/store/redis/connection';
 import { FrequencyCap } from '../nodes/FrequencyCap/FrequencyCap.node';
 import { executeContext } from '../test/unit/helpers/executeContext';
 
@@ -53,6 +54,22 @@ export function expectedAnswer(r: number, i: number): 0 | 1 {
 export function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Removes every key of a bench's namespace (the bench's own keys, nothing else). */
+export async function deleteNamespaceKeys(config: RedisStoreConfig, namespace: string): Promise<void> {
+	const client = createRedisClient(config);
+	await client.connect();
+	try {
+		let cursor = '0';
+		do {
+			const [next, keys] = await client.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 5000);
+			if (keys.length) await client.unlink(...keys);
+			cursor = next;
+		} while (cursor !== '0');
+	} finally {
+		await client.quit();
+	}
 }
 
 /** A side runs round r's items and returns each item's answer (1 allowed, 0 capped), or nothing (floor). */

@@ -28,7 +28,7 @@
 import { randomBytes } from 'node:crypto';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { closeRedisPool, createRedisClient, parseRedisStoreConfig } from '../lib/store/redis/connection';
-import { BATCH, CONTACTS, DAY_S, ROUNDS, expectedAnswer, median, nodeSide, roundItems, timed, type Side } from './cap-workload';
+import { BATCH, CONTACTS, DAY_S, ROUNDS, deleteNamespaceKeys, expectedAnswer, median, nodeSide, roundItems, timed, type Side } from './cap-workload';
 
 const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const namespace = `bench-cap-${randomBytes(4).toString('hex')}`;
@@ -112,21 +112,6 @@ function compare(r: number, node: Uint8Array, rlflex: Uint8Array): number {
 	return capped;
 }
 
-async function deleteKeys(): Promise<void> {
-	const client = createRedisClient(config);
-	await client.connect();
-	try {
-		let cursor = '0';
-		do {
-			const [next, keys] = await client.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 5000);
-			if (keys.length) await client.unlink(...keys);
-			cursor = next;
-		} while (cursor !== '0');
-	} finally {
-		await client.quit();
-	}
-}
-
 async function main() {
 	let sides: Side[];
 	try {
@@ -156,7 +141,7 @@ async function main() {
 		console.log(`bench cap.vs_rlflex_concurrent: ${(node / rlflex).toFixed(2)}`);
 		console.log(`bench cap.vs_floor: ${(node / floor).toFixed(2)}`);
 	} finally {
-		await deleteKeys();
+		await deleteNamespaceKeys(config, namespace);
 		await closeRedisPool();
 		for (const close of closers) await close();
 	}

@@ -21,10 +21,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { closeRedisPool, createRedisClient, parseRedisStoreConfig } from '../lib/store/redis/connection';
+import { closeRedisPool, parseRedisStoreConfig } from '../lib/store/redis/connection';
 import { getRedisStore } from '../lib/store/redis/RedisStore';
 import { FrequencyCap } from '../nodes/FrequencyCap/FrequencyCap.node';
 import { executeContext } from '../test/unit/helpers/executeContext';
+import { deleteNamespaceKeys, median } from './cap-workload';
 
 const CONTACTS = 10_000;
 const BATCH = 1_000;
@@ -96,25 +97,6 @@ async function runNode(counting: boolean, r: number, items: Array<Record<string,
 	return answers;
 }
 
-function median(values: number[]): number {
-	return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
-
-async function deleteKeys(): Promise<void> {
-	const client = createRedisClient(parseRedisStoreConfig(credential));
-	await client.connect();
-	try {
-		let cursor = '0';
-		do {
-			const [next, keys] = await client.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 5000);
-			if (keys.length) await client.unlink(...keys);
-			cursor = next;
-		} while (cursor !== '0');
-	} finally {
-		await client.quit();
-	}
-}
-
 async function main() {
 	const store = getRedisStore(parseRedisStoreConfig(credential));
 	try {
@@ -166,7 +148,7 @@ async function main() {
 		console.log(`bench kpi.cap_counting_off: ${Math.round(off)} items/s`);
 		console.log(`bench kpi.overhead: ${ratio.toFixed(2)}`);
 	} finally {
-		await deleteKeys();
+		await deleteNamespaceKeys(parseRedisStoreConfig(credential), namespace);
 		await closeRedisPool();
 	}
 }
